@@ -1,0 +1,58 @@
+# Workback's commands. `make run` and `make test` are the two a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# `make run`: SQLite, background work in-process, mail to the console.
+RUN_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=1
+# `make test`: real PostgreSQL and Redis (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/workback
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_ENV := env DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	SECRET_KEY=test-only-secret DEBUG=0 STATIC_MANIFEST=0 SECURE_SSL_REDIRECT=0
+
+.PHONY: run test lint format lock check-migrations services clean
+
+$(VENV)/.run: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $@ $(VENV)/.run
+
+run: $(VENV)/.run
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py demo_data
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: lint services
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+services:
+	bin/ensure-services
+
+lint: $(VENV)/.dev check-migrations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
+	$(BIN)/djlint --check --quiet templates
+
+check-migrations: $(VENV)/.dev
+	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djlint --reformat --quiet templates || true
+
+lock: $(VENV)/.dev
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,40 @@
+"""Object-level permissions on teams (django-rules).
+
+Every permission names a minimum role; membership is looked up once per user
+and team and cached on the user object for the rest of the request.
+"""
+
+import rules
+
+from .models import Membership, Role
+
+
+def team_role(user, team) -> str | None:
+    """The user's role in ``team``, or None for non-members."""
+    if user is None or not user.is_authenticated or team is None:
+        return None
+    cache = user.__dict__.setdefault("_team_roles", {})
+    if team.pk not in cache:
+        cache[team.pk] = (
+            Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+        )
+    return cache[team.pk]
+
+
+def role_at_least(minimum: str):
+    @rules.predicate(name=f"role_at_least_{minimum}")
+    def predicate(user, team) -> bool:
+        role = team_role(user, team)
+        return role is not None and Role.rank(role) >= Role.rank(minimum)
+
+    return predicate
+
+
+is_member = role_at_least(Role.VIEWER)
+is_reviewer = role_at_least(Role.REVIEWER)
+is_editor = role_at_least(Role.EDITOR)
+is_owner = role_at_least(Role.OWNER)
+
+rules.add_perm("accounts.view_team", is_member)
+rules.add_perm("accounts.leave_team", is_member)
+rules.add_perm("accounts.manage_team", is_owner)

@@ -1,0 +1,6 @@
+from .models import Activity
+
+
+def activity_record(*, team, actor, verb: str, **payload) -> Activity:
+    """Record one event. Call it inside the transaction of the change it describes."""
+    return Activity.objects.create(team=team, actor=actor, verb=verb, payload=payload)
