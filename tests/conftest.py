@@ -15,10 +15,12 @@ def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         raise pytest.UsageError(
-            f"The tests need PostgreSQL, but DATABASE_URL gives {engine}. Run them with `make test`."
+            f"The tests need PostgreSQL, not {engine}. Run them with `make test`."
         )
     if not settings.REDIS_URL:
-        raise pytest.UsageError("The tests need Redis: set REDIS_URL, or run them with `make test`.")
+        raise pytest.UsageError(
+            "The tests need Redis: set REDIS_URL, or run them with `make test`."
+        )
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:

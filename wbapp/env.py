@@ -62,7 +62,9 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
         return list(default or [])
     items = [item.strip() for item in value.split(",")]
     if any(not item for item in items):
-        raise ImproperlyConfigured(f"{name}={value!r} has an empty entry; separate values by commas.")
+        raise ImproperlyConfigured(
+            f"{name}={value!r} has an empty entry; separate values by commas."
+        )
     return items
 
 

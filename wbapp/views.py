@@ -29,9 +29,7 @@ def _check_database() -> str:
 def _check_redis() -> str:
     import redis
 
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-    )
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     finally:
@@ -55,4 +53,6 @@ def healthz(request):
     if not settings.REDIS_URL:
         status["redis"] = "not configured (tasks run in-process)"
     healthy = all(value == "ok" for key, value in status.items() if key in checks)
-    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503
+    )

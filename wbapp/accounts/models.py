@@ -113,7 +113,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(max_length=10, choices=Role, default=Role.VIEWER)
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -143,7 +143,7 @@ class Invitation(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    role = models.CharField(max_length=10, choices=Role, default=Role.REVIEWER)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

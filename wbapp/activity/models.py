@@ -23,7 +23,7 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    verb = models.CharField(max_length=40, choices=Verb.choices)
+    verb = models.CharField(max_length=40, choices=Verb)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
