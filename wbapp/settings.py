@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "allauth",
     "allauth.account",
     "rules.apps.AutodiscoverRulesConfig",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "wbapp.urls"
+# Project templates override Django's form templates (templates/django/forms/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "wbapp.wsgi.application"
 
 TEMPLATES = [
@@ -167,6 +170,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 TEAM_INVITATION_MAX_AGE_DAYS = env_int("TEAM_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# Absolute links in e-mails (invitations, digests) start with this; there is no
+# sites framework, and a background task has no request to read the host from.
+SITE_URL = env_url("SITE_URL", default="http://127.0.0.1:8000", schemes=("http", "https"))
 
 # --- E-mail --------------------------------------------------------------------
 
