@@ -71,7 +71,6 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -82,6 +81,21 @@ TEMPLATES = [
             # Partials are a builtin so that every template can define and render
             # named fragments, as Django 6's built-in partials will.
             "builtins": ["template_partials.templatetags.partials"],
+            # "page.html#name" loads the partial "name" of page.html, as Django 6 will.
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ],
+                )
+            ],
         },
     },
 ]
@@ -161,7 +175,6 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Workback] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Login throttling: five failed attempts per account per five minutes.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -173,6 +186,8 @@ TEAM_INVITATION_MAX_AGE_DAYS = env_int("TEAM_INVITATION_MAX_AGE_DAYS", 7, minimu
 # Absolute links in e-mails (invitations, digests) start with this; there is no
 # sites framework, and a background task has no request to read the host from.
 SITE_URL = env_url("SITE_URL", default="http://127.0.0.1:8000", schemes=("http", "https"))
+# allauth builds its own absolute links (confirmation, password reset) with this scheme.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
 
 # --- E-mail --------------------------------------------------------------------
 
@@ -188,6 +203,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the
+# directory the mail is written to (the worker integration tests read it there).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Workback <workback@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
