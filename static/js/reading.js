@@ -1,0 +1,470 @@
+// Reading and commenting on an iteration: select a passage, comment on it, see your
+// comments highlighted in the text and listed in the margin beside it.
+//
+// The page marks each commentable section body with data-anchor-root and
+// data-section-key; its content is exactly the iteration's rendered HTML, so the
+// offsets sent to the server are offsets into the same text the server computes
+// (the section's textContent). The comment form works without this script: the
+// reader names the section and types the passage, and the server finds it.
+(function () {
+  "use strict";
+
+  var CONTEXT = 32; // characters of prefix and suffix kept with a quote
+
+  var layout = document.querySelector("[data-reading]");
+  if (!layout) return;
+  var floating = null;
+  var returnFocus = null;
+
+  // --- Offsets -------------------------------------------------------------------------
+
+  function rootOf(node) {
+    var element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    return element ? element.closest("[data-anchor-root]") : null;
+  }
+
+  // The offset of a boundary point into root.textContent: Range.toString() is the
+  // concatenation of the text nodes in the range, exactly as textContent counts them.
+  function offsetIn(root, container, offset) {
+    var range = document.createRange();
+    range.setStart(root, 0);
+    range.setEnd(container, offset);
+    return range.toString().length;
+  }
+
+  // The anchor of the current selection, or null when it is empty or outside the text.
+  // A selection that runs past its section is clipped to the section it starts in.
+  function selectionAnchor() {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    var range = selection.getRangeAt(0);
+    var root = rootOf(range.startContainer);
+    if (!root) {
+      root = rootOf(range.endContainer);
+      if (!root) return null;
+    }
+    var text = root.textContent;
+    var start = root.contains(range.startContainer)
+      ? offsetIn(root, range.startContainer, range.startOffset) : 0;
+    var end = root.contains(range.endContainer)
+      ? offsetIn(root, range.endContainer, range.endOffset) : text.length;
+    // A double click often takes the space after a word; the quote is the words.
+    while (start < end && /\s/.test(text.charAt(start))) start++;
+    while (end > start && /\s/.test(text.charAt(end - 1))) end--;
+    if (end <= start) return null;
+    return {
+      root: root,
+      sectionKey: root.getAttribute("data-section-key"),
+      start: start,
+      end: end,
+      quote: text.slice(start, end),
+      prefix: text.slice(Math.max(0, start - CONTEXT), start),
+      suffix: text.slice(end, end + CONTEXT),
+      rect: range.getBoundingClientRect(),
+    };
+  }
+
+  // Where a comment's passage is in the text now: the stored offsets when they
+  // still hold the quote, else the occurrence whose context matches best.
+  function locate(text, quote, start, prefix, suffix) {
+    if (!quote) return -1;
+    if (start >= 0 && text.slice(start, start + quote.length) === quote) return start;
+    var best = -1;
+    var bestScore = -1;
+    var at = text.indexOf(quote);
+    while (at !== -1) {
+      var score = 0;
+      if (prefix && text.slice(Math.max(0, at - prefix.length), at) === prefix) score += 2;
+      if (suffix && text.slice(at + quote.length, at + quote.length + suffix.length) === suffix) {
+        score += 2;
+      }
+      if (score > bestScore) {
+        best = at;
+        bestScore = score;
+      }
+      at = text.indexOf(quote, at + 1);
+    }
+    return best;
+  }
+
+  // --- Highlights ------------------------------------------------------------------------
+
+  // Wrap root.textContent[start:end] in <mark> elements, one per text node it crosses.
+  function wrap(root, start, end, make) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var pieces = [];
+    var position = 0;
+    var node;
+    while ((node = walker.nextNode())) {
+      var length = node.data.length;
+      var from = Math.max(start, position);
+      var to = Math.min(end, position + length);
+      if (from < to) pieces.push({ node: node, from: from - position, to: to - position });
+      position += length;
+      if (position >= end) break;
+    }
+    var marks = [];
+    pieces.forEach(function (piece) {
+      var target = piece.node;
+      if (piece.to < target.data.length) target.splitText(piece.to);
+      if (piece.from > 0) target = target.splitText(piece.from);
+      // Whitespace between block elements cannot hold a mark (a <mark> in a <ul> is invalid).
+      if (!target.data.trim() && target.parentElement.closest("ul, ol, table, tr, tbody, thead")) {
+        return;
+      }
+      var mark = make();
+      target.parentNode.insertBefore(mark, target);
+      mark.appendChild(target);
+      marks.push(mark);
+    });
+    return marks;
+  }
+
+  function clearMarks() {
+    var roots = new Set();
+    layout.querySelectorAll("mark.comment-mark").forEach(function (mark) {
+      roots.add(mark.closest("[data-anchor-root]"));
+      while (mark.firstChild) mark.parentNode.insertBefore(mark.firstChild, mark);
+      mark.remove();
+    });
+    roots.forEach(function (root) {
+      if (root) root.normalize();
+    });
+  }
+
+  function cards() {
+    return Array.prototype.slice.call(layout.querySelectorAll("[data-comment]"));
+  }
+
+  function marksFor(id) {
+    return layout.querySelectorAll('mark.comment-mark[data-comment-ref="' + id + '"]');
+  }
+
+  function highlightAll() {
+    clearMarks();
+    cards().forEach(function (card) {
+      var root = layout.querySelector(
+        '[data-anchor-root][data-section-key="' + card.getAttribute("data-section-key") + '"]'
+      );
+      var quote = card.getAttribute("data-quote") || "";
+      if (!root || !quote) return;
+      var at = locate(
+        root.textContent,
+        quote,
+        parseInt(card.getAttribute("data-start"), 10),
+        card.getAttribute("data-prefix") || "",
+        card.getAttribute("data-suffix") || ""
+      );
+      card.classList.toggle("is-unanchored", at < 0);
+      if (at < 0) return;
+      var id = card.getAttribute("data-comment");
+      var kind = card.getAttribute("data-kind") || "question";
+      wrap(root, at, at + quote.length, function () {
+        var mark = document.createElement("mark");
+        mark.className = "comment-mark comment-mark--" + kind;
+        mark.setAttribute("data-comment-ref", id);
+        if (card.classList.contains("is-focused")) mark.classList.add("is-focused");
+        return mark;
+      });
+    });
+    alignMargins();
+  }
+
+  // --- The margin beside the text -------------------------------------------------------
+
+  var wide = window.matchMedia("(min-width: 64rem)");
+
+  // Move each card down to the height of its first highlight, never overlapping
+  // the card above it. Cards stay in document order; on narrow screens they sit
+  // below their section as plain flow.
+  function alignMargins() {
+    layout.querySelectorAll("[data-margin]").forEach(function (margin) {
+      var list = margin.querySelectorAll("[data-comment]");
+      list.forEach(function (card) {
+        card.style.marginTop = "";
+      });
+      if (!wide.matches) return;
+      var top = margin.getBoundingClientRect().top;
+      var floor = 0;
+      list.forEach(function (card) {
+        var mark = marksFor(card.getAttribute("data-comment"))[0];
+        var natural = card.getBoundingClientRect().top - top;
+        var wanted = mark ? mark.getBoundingClientRect().top - top : natural;
+        var place = Math.max(wanted, floor, natural);
+        if (place > natural) card.style.marginTop = place - natural + 8 + "px";
+        floor = card.getBoundingClientRect().bottom - top + 8;
+      });
+    });
+  }
+
+  function setActive(id, on) {
+    marksFor(id).forEach(function (mark) {
+      mark.classList.toggle("is-active", on);
+    });
+    var card = layout.querySelector('[data-comment="' + id + '"]');
+    if (card) card.classList.toggle("is-active", on);
+  }
+
+  layout.addEventListener("mouseover", function (event) {
+    var target = event.target.closest("[data-comment], mark.comment-mark");
+    if (!target) return;
+    setActive(target.getAttribute("data-comment") || target.getAttribute("data-comment-ref"), true);
+  });
+  layout.addEventListener("mouseout", function (event) {
+    var target = event.target.closest("[data-comment], mark.comment-mark");
+    if (!target) return;
+    setActive(target.getAttribute("data-comment") || target.getAttribute("data-comment-ref"), false);
+  });
+  layout.addEventListener("focusin", function (event) {
+    var card = event.target.closest("[data-comment]");
+    if (card) setActive(card.getAttribute("data-comment"), true);
+  });
+  layout.addEventListener("focusout", function (event) {
+    var card = event.target.closest("[data-comment]");
+    if (card) setActive(card.getAttribute("data-comment"), false);
+  });
+  // Clicking a highlight (without selecting) brings its comment forward.
+  layout.addEventListener("click", function (event) {
+    var mark = event.target.closest("mark.comment-mark");
+    if (!mark || !window.getSelection().isCollapsed) return;
+    focusCard(layout.querySelector('[data-comment="' + mark.getAttribute("data-comment-ref") + '"]'));
+  });
+
+  function focusCard(card) {
+    if (!card) return;
+    card.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+    card.focus({ preventScroll: true });
+  }
+
+  function reducedMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // --- The comment box ----------------------------------------------------------------
+  //
+  // The server re-renders the box after each save (empty, or with the errors), so it
+  // is looked up each time and its events are delegated from the document.
+
+  function getBox() {
+    return document.getElementById("comment-box");
+  }
+
+  function field(name) {
+    var box = getBox();
+    return box ? box.querySelector('[name="' + name + '"]') : null;
+  }
+
+  function setValue(name, value) {
+    var input = field(name);
+    if (input) input.value = value;
+  }
+
+  function fillAnchor(anchor) {
+    setValue("section_key", anchor.sectionKey);
+    setValue("quote", anchor.quote);
+    setValue("prefix", anchor.prefix);
+    setValue("suffix", anchor.suffix);
+    setValue("start", String(anchor.start));
+    setValue("end", String(anchor.end));
+    getBox().classList.add("has-anchor");
+  }
+
+  // The exact anchor no longer holds once the reader edits the passage by hand;
+  // the server then finds the passage in the section by itself.
+  function forgetOffsets() {
+    ["prefix", "suffix", "start", "end"].forEach(function (name) {
+      setValue(name, "");
+    });
+    var box = getBox();
+    if (box) box.classList.remove("has-anchor");
+  }
+
+  layout.classList.add("is-enhanced");
+  document.addEventListener("input", function (event) {
+    var name = event.target.getAttribute("name");
+    if (event.target.closest("#comment-box") && (name === "quote" || name === "section_key")) {
+      forgetOffsets();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.target.closest("#comment-box")) {
+      event.preventDefault();
+      closeBox();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("#comment-box [data-close-box]")) closeBox();
+  });
+
+  var boxTop = null;
+
+  function placeBox() {
+    var box = getBox();
+    box.style.top = "";
+    if (wide.matches && boxTop !== null) box.style.top = boxTop + "px";
+  }
+
+  function openBox(anchor) {
+    var box = getBox();
+    if (!box) return;
+    if (!box.classList.contains("is-open")) returnFocus = document.activeElement;
+    boxTop = null;
+    if (anchor) {
+      fillAnchor(anchor);
+      boxTop = Math.max(0, anchor.rect.top - layout.getBoundingClientRect().top);
+    }
+    box.classList.add("is-open");
+    placeBox();
+    hideFloating();
+    var first = anchor ? box.querySelector("input[name=kind]:checked, input[name=kind]") : null;
+    (first || field("section_key") || field("body")).focus({ preventScroll: !!anchor });
+    if (!anchor) box.scrollIntoView({ block: "nearest" });
+  }
+
+  function closeBox() {
+    var box = getBox();
+    if (!box) return;
+    box.classList.remove("is-open");
+    if (returnFocus && document.body.contains(returnFocus)) returnFocus.focus();
+    returnFocus = null;
+  }
+
+  function commentOnSelection() {
+    openBox(selectionAnchor() || lastSelection);
+  }
+
+  // The floating "Comment" button that follows a mouse or touch selection.
+  function showFloating(anchor) {
+    if (!floating) {
+      floating = document.createElement("button");
+      floating.type = "button";
+      floating.className = "button button--primary button--small comment-float";
+      floating.textContent = "Comment";
+      floating.setAttribute("aria-label", "Comment on the selected passage");
+      // Keep the selection alive: pressing the button must not collapse it first.
+      floating.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+      });
+      floating.addEventListener("click", function () {
+        openBox(lastSelection);
+      });
+      layout.appendChild(floating);
+    }
+    var base = layout.getBoundingClientRect();
+    floating.style.top = anchor.rect.bottom - base.top + 6 + "px";
+    floating.style.left = Math.max(0, anchor.rect.right - base.left - 40) + "px";
+    floating.hidden = false;
+  }
+
+  function hideFloating() {
+    if (floating) floating.hidden = true;
+  }
+
+  // Touch screens change the selection with handles and never fire mouseup, so the
+  // selection is read on selectionchange, once it has settled.
+  var lastSelection = null;
+  var settle = null;
+  document.addEventListener("selectionchange", function () {
+    window.clearTimeout(settle);
+    settle = window.setTimeout(function () {
+      var anchor = selectionAnchor();
+      var toolbarButton = document.querySelector("[data-comment-on-selection]");
+      if (anchor) {
+        lastSelection = anchor;
+        showFloating(anchor);
+        if (toolbarButton) toolbarButton.setAttribute("data-has-selection", "");
+      } else {
+        hideFloating();
+        if (toolbarButton) toolbarButton.removeAttribute("data-has-selection");
+      }
+    }, 120);
+  });
+
+  document.querySelectorAll("[data-comment-on-selection]").forEach(function (button) {
+    // Pressing the toolbar button must not throw the selection away before it is read.
+    button.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+    });
+    button.addEventListener("click", commentOnSelection);
+  });
+
+  // --- Keyboard shortcuts ---------------------------------------------------------------
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  function nextCard(step) {
+    var list = cards().filter(function (card) {
+      return card.offsetParent !== null;
+    });
+    if (!list.length) return;
+    var current = list.indexOf(document.activeElement.closest("[data-comment]"));
+    var index = current === -1 ? (step > 0 ? 0 : list.length - 1) : current + step;
+    index = (index + list.length) % list.length;
+    focusCard(list[index]);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) return;
+    var key = event.key;
+    if (key === "c") {
+      event.preventDefault();
+      commentOnSelection();
+    } else if (key === "n") {
+      event.preventDefault();
+      nextCard(1);
+    } else if (key === "p") {
+      event.preventDefault();
+      nextCard(-1);
+    } else if (key === "d") {
+      var done = document.querySelector("[data-done-toggle]");
+      if (done) {
+        event.preventDefault();
+        done.click();
+      }
+    }
+  });
+
+  // --- After the server answers ---------------------------------------------------------
+
+  // A new comment or a refreshed margin: highlight again. The box comes back empty
+  // with data-saved after a save (close it, focus the new comment), or open with
+  // the errors.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    highlightAll();
+    var box = getBox();
+    if (!box) return;
+    if (box.hasAttribute("data-saved")) {
+      box.removeAttribute("data-saved");
+      returnFocus = null;
+      var saved = layout.querySelector("[data-comment].is-new");
+      if (saved) {
+        saved.classList.remove("is-new");
+        saved.focus({ preventScroll: true });
+      }
+      lastSelection = null;
+      window.getSelection().removeAllRanges();
+    } else if (box.classList.contains("is-open")) {
+      placeBox();
+    }
+  });
+  document.body.addEventListener("htmx:oobAfterSwap", function () {
+    window.requestAnimationFrame(highlightAll);
+  });
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(alignMargins, 100);
+  });
+  wide.addEventListener("change", alignMargins);
+
+  // Exposed for session.js: the facilitator's "next" moves the highlighted thread.
+  window.WorkbackReading = { highlightAll: highlightAll, focusCard: focusCard };
+
+  highlightAll();
+  // Fonts change line positions once they load.
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(alignMargins);
+})();
