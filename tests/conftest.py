@@ -50,6 +50,8 @@ def _isolated_cache_and_eager_tasks(settings):
 
     from wbapp.celery import app
 
+    # Every cast member gets a password; the production hasher would make that the slowest step.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     app.conf.task_always_eager = True
     yield

@@ -1,0 +1,85 @@
+"""allauth with our e-mail-only User: sign-up, verification, sign-in, throttling."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+
+from tests.factories import PASSWORD, UserFactory
+from wbapp.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signing_up_creates_a_user_and_sends_a_verification_email(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "Maya@Example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    user = User.objects.get(email__iexact="maya@example.com")
+    assert not EmailAddress.objects.get(user=user).verified
+    [message] = mail.outbox
+    assert message.to == ["maya@example.com"]
+    assert "/accounts/confirm-email/" in message.body
+    # Verification is mandatory: nobody is signed in yet.
+    assert SESSION_KEY not in client.session
+
+
+def test_signing_up_again_with_a_known_address_creates_no_second_user(client):
+    UserFactory(email="maya@example.com")
+
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "MAYA@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    # allauth does not reveal that the address is taken; it tells the owner by e-mail.
+    assert response.status_code == 302
+    assert User.objects.filter(email__iexact="maya@example.com").count() == 1
+    [message] = mail.outbox
+    assert message.to == ["maya@example.com"]
+
+
+def test_signing_in_with_an_email_address(client):
+    user = UserFactory(email="raj@example.com")
+
+    response = client.post("/accounts/login/", {"login": "raj@example.com", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_a_wrong_password_does_not_sign_in(client):
+    UserFactory(email="raj@example.com")
+
+    response = client.post("/accounts/login/", {"login": "raj@example.com", "password": "nope"})
+
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+
+
+def test_five_failed_attempts_lock_the_account_even_for_the_right_password(client):
+    UserFactory(email="lee@example.com")
+    for _ in range(5):
+        failed = client.post("/accounts/login/", {"login": "lee@example.com", "password": "x"})
+        assert "Too many failed login attempts" not in failed.content.decode()
+
+    response = client.post("/accounts/login/", {"login": "lee@example.com", "password": PASSWORD})
+
+    assert "Too many failed login attempts" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_the_lock_is_per_account(client):
+    UserFactory(email="lee@example.com")
+    UserFactory(email="raj@example.com")
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "lee@example.com", "password": "x"})
+
+    response = client.post("/accounts/login/", {"login": "raj@example.com", "password": PASSWORD})
+
+    assert response.status_code == 302

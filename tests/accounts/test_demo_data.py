@@ -1,0 +1,67 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from wbapp.accounts.models import Membership, Team, User
+from wbapp.activity.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, EmailAddress, Team, Membership, Activity)
+    }
+
+
+def run(capsys) -> str:
+    call_command("demo_data", "--allow-without-debug")
+    return capsys.readouterr().out
+
+
+def test_demo_data_creates_the_team_and_three_people(capsys, client):
+    output = run(capsys)
+
+    team = Team.objects.get(slug="returns")
+    assert team.name == "Returns & Refunds"
+    roles = dict(team.memberships.values_list("user__email", "role"))
+    assert roles == {
+        "maya@example.com": "owner",
+        "raj@example.com": "editor",
+        "lee@example.com": "reviewer",
+    }
+    for user in User.objects.all():
+        assert user.display_name
+        assert user.time_zone != "UTC"
+        assert EmailAddress.objects.get(user=user).verified
+    assert "/t/returns/" in output
+    assert "maya@example.com" in output
+    assert "workback-demo" in output
+    signed_in = client.post(
+        "/accounts/login/", {"login": "raj@example.com", "password": "workback-demo"}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_running_it_again_adds_nothing_and_keeps_changed_passwords(capsys):
+    run(capsys)
+    before = counts()
+    maya = User.objects.get(email="maya@example.com")
+    maya.set_password("changed-by-maya")
+    maya.save()
+
+    run(capsys)
+
+    assert counts() == before
+    maya.refresh_from_db()
+    assert maya.check_password("changed-by-maya")
+
+
+def test_it_refuses_to_run_without_debug_unless_told(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="published password"):
+        call_command("demo_data")
+
+    assert not User.objects.exists()
