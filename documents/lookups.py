@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from wbapp.accounts.models import Membership
+from wbapp.accounts.rules import remember_team_role
 
 from .models import AppendixImage, Document, DraftSection, FaqEntry, Initiative, Revision
 
@@ -27,7 +28,7 @@ def _role_of(user, team_path: str):
 def _check(user, initiative: Initiative, role: str | None, *, write: bool) -> None:
     if role is None:
         raise Http404("No such initiative.")
-    user.__dict__.setdefault("_team_roles", {})[initiative.team_id] = role
+    remember_team_role(user, initiative.team_id, role)
     if not user.has_perm(EDIT if write else VIEW, initiative):
         raise PermissionDenied
 

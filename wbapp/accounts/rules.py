@@ -5,15 +5,36 @@ and team and cached on the user object for the rest of the request.
 """
 
 import rules
+from django.utils.functional import empty
 
 from .models import Membership, Role
+
+
+def _role_cache(user) -> dict:
+    # request.user is a lazy proxy while rules receives the User it wraps: keep the
+    # cache on the real User so that lookups can prime it and predicates read it.
+    target = user.__dict__.get("_wrapped", user)
+    if target is empty:
+        user._setup()
+        target = user._wrapped
+    return target.__dict__.setdefault("_team_roles", {})
+
+
+def remember_team_role(user, team_id: int, role: str | None) -> None:
+    """Prime the cache with a role a lookup already read (saves a query per check)."""
+    _role_cache(user)[team_id] = role
+
+
+def forget_team_role(user, team_id: int) -> None:
+    """Drop a cached role after the membership changed."""
+    _role_cache(user).pop(team_id, None)
 
 
 def team_role(user, team) -> str | None:
     """The user's role in ``team``, or None for non-members."""
     if user is None or not user.is_authenticated or team is None:
         return None
-    cache = user.__dict__.setdefault("_team_roles", {})
+    cache = _role_cache(user)
     if team.pk not in cache:
         cache[team.pk] = (
             Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()

@@ -11,13 +11,13 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import empty
 from django.utils.text import slugify
 
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
 from .models import Invitation, Membership, Role, Team, User
+from .rules import forget_team_role
 
 INVITATION_SALT = "wbapp.accounts.invitation"
 
@@ -28,14 +28,6 @@ INVITATION_SALT = "wbapp.accounts.invitation"
 def _require(user: User, perm: str, team: Team) -> None:
     if not user.has_perm(perm, team):
         raise PermissionDenied
-
-
-def _forget_role(user: User, team: Team) -> None:
-    """Drop the role that rules cached on ``user`` for ``team`` (see rules.team_role)."""
-    # request.user is a lazy proxy; the cache lives on the User it wraps.
-    target = user.__dict__.get("_wrapped", user)
-    if target is not empty:
-        target.__dict__.get("_team_roles", {}).pop(team.pk, None)
 
 
 def _locked_owner_ids(team: Team) -> set[int]:
@@ -95,7 +87,7 @@ def team_create(*, user: User, name: str) -> Team:
     else:
         raise ValidationError({"name": "Could not find a free address for this team; try again."})
     Membership.objects.create(team=team, user=user, role=Role.OWNER)
-    _forget_role(user, team)
+    forget_team_role(user, team.pk)
     activity_record(team=team, actor=user, verb=Verb.TEAM_CREATED, name=team.name)
     return team
 
@@ -198,7 +190,7 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _forget_role(user, team)
+    forget_team_role(user, team.pk)
     activity_record(team=team, actor=user, verb=Verb.MEMBER_JOINED, role=invitation.role)
     return membership
 
@@ -230,9 +222,9 @@ def membership_change_role(*, membership: Membership, by: User, role: str) -> Me
         )
     membership.role = role
     membership.save(update_fields=["role"])
-    _forget_role(membership.user, team)
+    forget_team_role(membership.user, team.pk)
     if membership.user_id == by.pk:
-        _forget_role(by, team)
+        forget_team_role(by, team.pk)
     activity_record(
         team=team,
         actor=by,
@@ -256,9 +248,9 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         )
     member = membership.user
     membership.delete()
-    _forget_role(member, team)
+    forget_team_role(member, team.pk)
     if member.pk == by.pk:
-        _forget_role(by, team)
+        forget_team_role(by, team.pk)
     activity_record(
         team=team, actor=by, verb=Verb.MEMBER_REMOVED, member=member.name, member_id=member.pk
     )
@@ -275,7 +267,7 @@ def membership_leave(*, user: User, team: Team) -> None:
             "Promote another member to owner first, then leave."
         )
     membership.delete()
-    _forget_role(user, team)
+    forget_team_role(user, team.pk)
     activity_record(team=team, actor=user, verb=Verb.MEMBER_LEFT)
 
 
