@@ -105,7 +105,13 @@
         form.querySelector("[data-version]").value = result.data.version;
         var stats = document.getElementById("draft-stats");
         if (stats && result.data.stats_html) stats.innerHTML = result.data.stats_html;
-        if (values(form) !== sent) state.dirty = true;
+        if (values(form) !== sent) {
+          state.dirty = true;
+        } else {
+          // The server's rendering of exactly what was saved: the preview settles on it.
+          var target = form.querySelector("[data-preview]");
+          if (target && typeof result.data.html === "string") target.innerHTML = result.data.html;
+        }
         if (state.dirty || state.again) {
           state.again = false;
           showState(form, "Saving…", false);
@@ -222,7 +228,9 @@
       flush(document).then(function (ok) {
         if (ok) {
           form.dataset.flushed = "1";
-          form.requestSubmit();
+          // After this event's dispatch: a form ignores requestSubmit() while it is
+          // still firing its submit event (an empty flush resolves that soon).
+          setTimeout(function () { form.requestSubmit(); }, 0);
         } else {
           announce("Some text is not saved yet; resolve that first.");
         }

@@ -113,8 +113,8 @@ def test_the_query_count_does_not_grow_with_members_or_activity(cast, client_for
         member = MembershipFactory(team=cast.team)
         activity_record(team=cast.team, actor=member.user, verb=Verb.MEMBER_JOINED, role="viewer")
 
-    # Session, user, team, role (permission), memberships with users, nav teams, activity
-    # with actors: 7.
+    # Session, user, team with the viewer's role, memberships with users, initiatives with
+    # owners and latest iterations, nav teams, activity with actors and initiatives: 7.
     with CaptureQueriesContext(connection) as large:
         response = client.get("/t/returns/")
 

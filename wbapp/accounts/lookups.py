@@ -5,15 +5,29 @@ without the permission get 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from .models import Invitation, Team
+from .models import Invitation, Membership, Team
+from .rules import remember_team_role
+
+
+def _membership_role(user):
+    return Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
 
 
 def get_team_for_user(user, slug: str, *, perm: str = "accounts.view_team") -> Team:
-    team = Team.objects.for_user(user).filter(slug=slug).first()
+    if not user.is_authenticated:
+        raise Http404("No such team.")
+    team = (
+        Team.objects.filter(slug=slug)
+        .annotate(_viewer_role=Subquery(_membership_role(user)))
+        .exclude(_viewer_role=None)
+        .first()
+    )
     if team is None:
         raise Http404("No such team.")
+    remember_team_role(user, team.pk, team._viewer_role)
     if not user.has_perm(perm, team):
         raise PermissionDenied
     return team

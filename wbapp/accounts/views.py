@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
+from documents.views import board_initiatives
+
 from . import services
 from .forms import InvitationForm, ProfileForm, RoleForm, TeamForm
 from .lookups import get_invitation_for_manager, get_team_for_user
@@ -75,7 +77,8 @@ def team_board(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             for value, label in Role.choices
             if role_counts[value]
         ],
-        "activities": team.activities.select_related("actor")[:RECENT_ACTIVITY],
+        "activities": team.activities.select_related("actor", "initiative")[:RECENT_ACTIVITY],
+        "board": board_initiatives(team, request.user),
     }
     return render(request, "accounts/team_board.html", context)
 

@@ -1,0 +1,424 @@
+"""The drafting page and its fragments: sections, FAQ entries, preview, appendix images.
+
+The autosave script (static/js/draft.js) asks for JSON; htmx gets the named
+partials of documents/draft.html; a plain form POST gets a redirect. A save made
+against a stale version answers 409 with the conflict view in all three.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services
+from ..diffing import diff_text
+from ..forms import (
+    FaqAddForm,
+    FaqEntryForm,
+    ImageUploadForm,
+    IterationForm,
+    MoveForm,
+    PreviewForm,
+    SectionAddForm,
+    SectionForm,
+)
+from ..lookups import get_document_for_user, get_faq_entry, get_image_for_user, get_section
+from ..models import Document, DraftSection, FaqAudience, FaqEntry
+from ..rendering import (
+    FAQ_WORD_LIMIT,
+    NARRATIVE_WORD_LIMIT,
+    PRESS_RELEASE_WORD_LIMIT,
+    reading_minutes,
+    render_markdown,
+)
+from .common import HtmxHttpRequest, document_context, draft_url, wants_json
+
+DRAFT = "documents/draft.html"
+
+
+# --- The drafting page --------------------------------------------------------------------
+
+
+@dataclass
+class DraftItem:
+    """A section or FAQ entry as the drafting page shows it."""
+
+    row: DraftSection | FaqEntry
+    words: int
+    first: bool = False
+    last: bool = False
+
+    @property
+    def html(self) -> str:
+        body = self.row.body if isinstance(self.row, DraftSection) else self.row.answer
+        return render_markdown(body)
+
+    @property
+    def minutes(self) -> int:
+        return reading_minutes(self.words)
+
+    @property
+    def anchor(self) -> str:
+        prefix = "section" if isinstance(self.row, DraftSection) else "faq"
+        return f"{prefix}-{self.row.key}"
+
+
+def _items(rows) -> list[DraftItem]:
+    items = [DraftItem(row=row, words=row.word_count) for row in rows]
+    if items:
+        items[0].first = True
+        items[-1].last = True
+    return items
+
+
+def _draft_rows(document: Document) -> tuple[list[DraftSection], list[FaqEntry]]:
+    return list(document.sections.all()), list(document.faq_entries.all())
+
+
+# The meters on the drafting page turn to "high" a little before the limit.
+LIMITS = {
+    "press_release": PRESS_RELEASE_WORD_LIMIT,
+    "press_release_high": PRESS_RELEASE_WORD_LIMIT * 9 // 10,
+    "faq": FAQ_WORD_LIMIT,
+    "faq_high": FAQ_WORD_LIMIT * 9 // 10,
+    "narrative": NARRATIVE_WORD_LIMIT,
+    "narrative_high": NARRATIVE_WORD_LIMIT * 9 // 10,
+}
+
+
+def _stats_context(document: Document, sections, faq_entries) -> dict:
+    report = document.length_report(sections, faq_entries)
+    return {"document": document, "report": report, "limits": LIMITS}
+
+
+@login_required
+@require_GET
+def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id)
+    context = document_context(request, document)
+    sections, faq_entries = _draft_rows(document)
+    latest = document.revisions.summaries().select_related("author").order_by("-number").first()
+    editing = request.GET.get("edit", "") if context["can_edit"] else ""
+    context |= {
+        "press_release": _items(s for s in sections if s.is_press_release),
+        "other_sections": _items(s for s in sections if not s.is_press_release),
+        "faq_parts": [
+            (audience, label, _items(e for e in faq_entries if e.audience == audience))
+            for audience, label in FaqAudience.choices
+        ],
+        "editing": editing,
+        "latest": latest,
+        "iteration_form": IterationForm(),
+        "images": list(document.initiative.appendix_images.all()) if context["can_edit"] else [],
+        "image_form": ImageUploadForm(),
+        **_stats_context(document, sections, faq_entries),
+    }
+    return render(request, DRAFT, context)
+
+
+@login_required
+@require_POST
+def draft_preview(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    """The live preview: Markdown in, the same sanitized HTML the document will show."""
+    get_document_for_user(request.user, initiative_id, document_id, write=True)
+    form = PreviewForm(request.POST)
+    body = form.cleaned_data["body"] if form.is_valid() else ""
+    return HttpResponse(render_markdown(body))
+
+
+def _fragment_or_redirect(request, document, partial, context, *, anchor, edit=""):
+    if request.htmx:
+        context = document_context(request, document) | context | {"focus": True}
+        return render(request, f"{DRAFT}#{partial}", context)
+    return redirect(draft_url(document, edit=edit, anchor=anchor))
+
+
+@login_required
+@require_GET
+def section_detail(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    """One section, shown (``?edit=1``: its editor, for editors) — the htmx twin of the page."""
+    edit = request.GET.get("edit") == "1"
+    document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
+    section = get_section(document, key)
+    item = DraftItem(row=section, words=section.word_count)
+    return _fragment_or_redirect(
+        request,
+        document,
+        "section_editor" if edit else "section",
+        {"item": item},
+        anchor=item.anchor,
+        edit=key if edit else "",
+    )
+
+
+def _save_response(request, document, item: DraftItem, partial: str) -> HttpResponse:
+    """A successful save: JSON for the autosave script, the editor for htmx, else redirect."""
+    if wants_json(request):
+        sections, faq_entries = _draft_rows(document)
+        stats = _stats_context(document, sections, faq_entries)
+        return JsonResponse(
+            {
+                "version": item.row.version,
+                "html": item.html,
+                "words": item.words,
+                "minutes": item.minutes,
+                "stats_html": render_to_string(f"{DRAFT}#stats", stats, request=request),
+            }
+        )
+    if request.htmx:
+        context = document_context(request, document) | {"item": item, "saved": True}
+        return render(request, f"{DRAFT}#{partial}", context)
+    messages.success(request, "Saved.")
+    return redirect(draft_url(document, anchor=item.anchor))
+
+
+def _conflict_response(request, document, conflict, partial: str) -> HttpResponse:
+    """409: the save was made against a stale version. The author's text comes back intact."""
+    current = conflict.current
+    context = document_context(request, document) | {
+        "conflict": conflict,
+        "item": DraftItem(row=current, words=current.word_count) if current else None,
+        "key": request.resolver_match.kwargs["key"],
+        "mine": conflict.mine,
+        "mine_title": conflict.mine_title or "",
+        "difference": diff_text(conflict.current_text, conflict.mine),
+    }
+    if wants_json(request):
+        html = render_to_string(f"{DRAFT}#{partial}", context, request=request)
+        return JsonResponse({"conflict": True, "html": html}, status=409)
+    if request.htmx:
+        return render(request, f"{DRAFT}#{partial}", context, status=409)
+    context["partial"] = partial
+    return render(request, "documents/conflict.html", context, status=409)
+
+
+def _invalid_save(request, form: Form) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return HttpResponse("The save was incomplete; reload the page.", status=400)
+
+
+@login_required
+@require_POST
+def section_save(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    section = get_section(document, key)
+    form = SectionForm(request.POST)
+    if not form.is_valid():
+        return _invalid_save(request, form)
+    heading = form.cleaned_data["heading"].strip() if document.has_free_sections else ""
+    try:
+        section = services.section_save(
+            user=request.user,
+            section=section,
+            body=form.cleaned_data["body"],
+            base_version=form.cleaned_data["base_version"],
+            heading=heading or None,
+        )
+    except services.DraftConflict as conflict:
+        return _conflict_response(request, document, conflict, "section_conflict")
+    return _save_response(
+        request, document, DraftItem(row=section, words=section.word_count), "section_editor"
+    )
+
+
+def _moved_response(request, document, anchor: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"moved": True})
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(draft_url(document, anchor=anchor))
+
+
+@login_required
+@require_POST
+def section_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    if not document.has_free_sections:
+        raise Http404("This document's sections come from its template.")
+    form = SectionAddForm(request.POST)
+    heading = form.cleaned_data["heading"] if form.is_valid() else ""
+    section = services.section_add(
+        user=request.user, document=document, heading=heading or "New section"
+    )
+    item = DraftItem(row=section, words=0, last=True)
+    if request.htmx:
+        context = document_context(request, document) | {"item": item, "focus": True}
+        return render(request, f"{DRAFT}#section_editor", context)
+    return redirect(draft_url(document, edit=section.key, anchor=item.anchor))
+
+
+@login_required
+@require_POST
+def section_move(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    section = get_section(document, key)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Move up or down.", status=400)
+    position = section.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
+    try:
+        services.section_move(user=request.user, section=section, position=position)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return _moved_response(request, document, f"section-{key}")
+
+
+@login_required
+@require_POST
+def section_remove(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    section = get_section(document, key)
+    try:
+        services.section_remove(user=request.user, section=section)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, f"Section “{section.heading}” removed.")
+    return redirect(draft_url(document))
+
+
+# --- FAQ entries ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    form = FaqAddForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose the external or the internal FAQ.", status=400)
+    entry = services.faq_entry_add(
+        user=request.user, document=document, audience=form.cleaned_data["audience"]
+    )
+    item = DraftItem(row=entry, words=0, last=True)
+    if request.htmx:
+        context = document_context(request, document) | {"item": item, "focus": True}
+        return render(request, f"{DRAFT}#faq_editor", context)
+    return redirect(draft_url(document, edit=entry.key, anchor=item.anchor))
+
+
+@login_required
+@require_GET
+def faq_detail(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    edit = request.GET.get("edit") == "1"
+    document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
+    entry = get_faq_entry(document, key)
+    item = DraftItem(row=entry, words=entry.word_count)
+    return _fragment_or_redirect(
+        request,
+        document,
+        "faq_editor" if edit else "faq_entry",
+        {"item": item},
+        anchor=item.anchor,
+        edit=key if edit else "",
+    )
+
+
+@login_required
+@require_POST
+def faq_save(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    entry = get_faq_entry(document, key)
+    form = FaqEntryForm(request.POST)
+    if not form.is_valid():
+        return _invalid_save(request, form)
+    try:
+        entry = services.faq_entry_save(
+            user=request.user,
+            entry=entry,
+            question=form.cleaned_data["question"],
+            answer=form.cleaned_data["answer"],
+            base_version=form.cleaned_data["base_version"],
+        )
+    except services.DraftConflict as conflict:
+        return _conflict_response(request, document, conflict, "faq_conflict")
+    return _save_response(
+        request, document, DraftItem(row=entry, words=entry.word_count), "faq_editor"
+    )
+
+
+@login_required
+@require_POST
+def faq_move(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    entry = get_faq_entry(document, key)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Move up or down.", status=400)
+    position = entry.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
+    try:
+        services.faq_entry_move(user=request.user, entry=entry, position=position)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return _moved_response(request, document, f"faq-{key}")
+
+
+@login_required
+@require_POST
+def faq_remove(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
+) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    entry = get_faq_entry(document, key)
+    services.faq_entry_remove(user=request.user, entry=entry)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, "Question removed.")
+    return redirect(draft_url(document))
+
+
+# --- Appendix images -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def image_upload(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    form = ImageUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            image = services.image_upload(
+                user=request.user, initiative=document.initiative, file=form.cleaned_data["image"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            url = reverse("image_serve", args=[document.initiative_id, image.pk])
+            messages.success(request, f"Image added. Paste ![description]({url}) into a section.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(draft_url(document, anchor="appendix-images"))
+
+
+@login_required
+@require_GET
+def image_serve(request: HttpRequest, initiative_id: int, image_id: int) -> HttpResponse:
+    image = get_image_for_user(request.user, initiative_id, image_id)
+    response = FileResponse(image.image.open("rb"), content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

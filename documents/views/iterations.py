@@ -1,0 +1,201 @@
+"""Iterations: save, list, read, restore, export, and compare two of them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services
+from ..diffing import compare_revisions
+from ..forms import CompareForm, IterationForm, RestoreForm
+from ..lookups import get_document_for_user, get_revision_for_user
+from ..models import FaqAudience, Revision
+from ..rendering import snapshot_markdown
+from .common import HtmxHttpRequest, document_context, draft_url
+
+# The word-count timeline on the iterations list: bar width, gap and height in SVG units.
+TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80
+
+# --- Iterations ----------------------------------------------------------------------------
+
+
+def _iteration_url(revision: Revision) -> str:
+    document = revision.document
+    return reverse("iteration_detail", args=[document.initiative_id, document.pk, revision.number])
+
+
+@login_required
+@require_POST
+def iteration_save(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id, write=True)
+    form = IterationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Keep the note to 500 characters.")
+        return redirect(draft_url(document))
+    revision = services.iteration_save(
+        user=request.user, document=document, note=form.cleaned_data["note"]
+    )
+    messages.success(request, f"Iteration {revision.number} saved.")
+    return redirect(draft_url(document))
+
+
+@login_required
+@require_GET
+def iteration_list(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    document = get_document_for_user(request.user, initiative_id, document_id)
+    iterations = list(document.revisions.summaries().select_related("author").order_by("-number"))
+    context = document_context(request, document) | {
+        "iterations": iterations,
+        "timeline": _timeline(iterations),
+        "timeline_width": max(len(iterations) * (TIMELINE_BAR + TIMELINE_GAP), 1),
+    }
+    return render(request, "documents/iteration_list.html", context)
+
+
+def _timeline(iterations: list[Revision]) -> list[dict]:
+    """SVG geometry of the word-count timeline, oldest first (attributes, not styles)."""
+    peak = max((r.word_count for r in iterations), default=0)
+    bars = []
+    for index, revision in enumerate(reversed(iterations)):
+        height = max(round(TIMELINE_HEIGHT * revision.word_count / peak) if peak else 0, 2)
+        x = index * (TIMELINE_BAR + TIMELINE_GAP)
+        bars.append(
+            {
+                "revision": revision,
+                "x": x,
+                "y": TIMELINE_HEIGHT - height,
+                "width": TIMELINE_BAR,
+                "height": height,
+                "label_x": x + TIMELINE_BAR // 2,
+            }
+        )
+    return bars
+
+
+@login_required
+@require_GET
+def iteration_detail(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, number: int
+) -> HttpResponse:
+    revision = get_revision_for_user(request.user, initiative_id, document_id, number)
+    document = revision.document
+    # The newest number tells whether there is a "next"; numbers have no gaps.
+    newest = document.revisions.summaries().order_by("-number").values_list("number", flat=True)
+    newest = newest.first() or revision.number
+    sections = revision.sections()
+    context = document_context(request, document) | {
+        "revision": revision,
+        "press_release": [s for s in sections if s.is_press_release],
+        "other_sections": [s for s in sections if not s.is_press_release],
+        "faq_parts": [
+            (audience, label, revision.faq(audience)) for audience, label in FaqAudience.choices
+        ],
+        "report": revision.length_report(),
+        "previous_number": revision.number - 1 if revision.number > 1 else None,
+        "next_number": revision.number + 1 if revision.number < newest else None,
+        "newest": newest,
+        "restore_form": RestoreForm(),
+    }
+    return render(request, "documents/iteration_detail.html", context)
+
+
+@login_required
+@require_POST
+def iteration_restore(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, number: int
+) -> HttpResponse:
+    revision = get_revision_for_user(request.user, initiative_id, document_id, number, write=True)
+    form = RestoreForm(request.POST)
+    note = form.cleaned_data["note"].strip() if form.is_valid() else ""
+    restored = services.iteration_restore(user=request.user, revision=revision, note=note)
+    messages.success(
+        request, f"Iteration {revision.number} restored as iteration {restored.number}."
+    )
+    return redirect(_iteration_url(restored))
+
+
+@login_required
+@require_GET
+def iteration_export(
+    request: HttpRequest, initiative_id: int, document_id: int, number: int
+) -> HttpResponse:
+    revision = get_revision_for_user(request.user, initiative_id, document_id, number)
+    document = revision.document
+    subtitle = f"{document.initiative.title} — iteration {revision.number}"
+    if revision.note:
+        subtitle += f": {revision.note}"
+    text = snapshot_markdown(
+        title=document.display_title, content=revision.content, subtitle=subtitle
+    )
+    name = slugify(f"{document.initiative.title}-{document.display_title}") or "document"
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{revision.number}.md"'
+    return response
+
+
+# --- Compare -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def compare_pick(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
+    """The iteration list's "Compare" form: GET ?a=&b= to the comparison's own address."""
+    document = get_document_for_user(request.user, initiative_id, document_id)
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Choose two iterations to compare.")
+        return redirect("iteration_list", document.initiative_id, document.pk)
+    a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+    return redirect("compare", document.initiative_id, document.pk, a, b)
+
+
+def _places(content: dict) -> dict[str, int]:
+    """1-based place of each section in the document and of each FAQ entry in its own list."""
+    places = {s["key"]: i for i, s in enumerate(content.get("sections", []), start=1)}
+    for audience in FaqAudience.values:
+        entries = [e for e in content.get("faq", []) if e["audience"] == audience]
+        places |= {e["key"]: i for i, e in enumerate(entries, start=1)}
+    return places
+
+
+def _row(diff, was: dict, now: dict) -> dict:
+    return {"diff": diff, "was": was.get(diff.key), "now": now.get(diff.key)}
+
+
+@login_required
+@require_GET
+def compare(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, a: int, b: int
+) -> HttpResponse:
+    old = get_revision_for_user(request.user, initiative_id, document_id, a)
+    new = get_revision_for_user(request.user, initiative_id, document_id, b)
+    document = new.document
+    mode = "inline" if request.GET.get("mode") == "inline" else "side"
+    diffs = compare_revisions(old, new)
+    changed = [d for d in diffs if not d.is_unchanged]
+    numbers = list(
+        document.revisions.summaries().order_by("number").values_list("number", flat=True)
+    )
+    was, now = _places(old.content), _places(new.content)
+    context = document_context(request, document) | {
+        "old": old,
+        "new": new,
+        "mode": mode,
+        "sections": [_row(d, was, now) for d in diffs if not d.is_faq],
+        "faq_parts": [
+            (
+                audience,
+                label,
+                [_row(d, was, now) for d in diffs if d.is_faq and d.audience == audience],
+            )
+            for audience, label in FaqAudience.choices
+        ],
+        "changed_count": len(changed),
+        "inserted": sum(d.inserted for d in diffs),
+        "deleted": sum(d.deleted for d in diffs),
+        "numbers": numbers,
+    }
+    return render(request, "documents/compare.html", context)

@@ -1,0 +1,118 @@
+"""Hot pages issue a fixed number of queries, however long the document and its history.
+
+Each page is measured on a small document and on one with 30 FAQ entries and 50
+iterations; the budget is the same number for both, and the comment above it
+lists the queries.
+"""
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from documents import services
+from documents.models import FaqAudience
+from documents.views import board_initiatives
+from tests.documents.factories import prfaq_for
+
+pytestmark = pytest.mark.django_db
+
+SIZES = ["small", "large"]
+
+
+def document_of_size(cast, size):
+    document = prfaq_for(cast)
+    headline = document.sections.get(key="headline")
+    headline = services.section_save(
+        user=cast.editor, section=headline, body="Returns in one tap", base_version=1
+    )
+    faq_count, iteration_count = (1, 2) if size == "small" else (30, 50)
+    for n in range(faq_count):
+        services.faq_entry_add(
+            user=cast.editor,
+            document=document,
+            audience=FaqAudience.EXTERNAL if n % 2 else FaqAudience.INTERNAL,
+            question=f"Question {n}?",
+            answer=f"Answer **{n}**.",
+        )
+    for n in range(iteration_count):
+        headline = services.section_save(
+            user=cast.editor,
+            section=headline,
+            body=f"Returns in one tap, take {n}",
+            base_version=headline.version,
+        )
+        services.iteration_save(user=cast.editor, document=document, note=f"Take {n}")
+    services.initiative_follow(user=cast.viewer, initiative=document.initiative)
+    return document
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Every signed-in page has: the session, the user, the user's teams for the navigation
+# bar, and the lookup of the initiative, document or iteration: one query, joined to
+# its team, that also brings the user's role there for the permission check.
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_initiative_page_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    document = document_of_size(cast, size)
+    client = signed_in(cast.editor)
+    url = reverse("initiative_detail", args=[document.initiative_id])
+    # session, user, initiative + team + owner + role, followers (count and mine),
+    # documents with their iteration counts, recent iterations with authors and
+    # documents, navigation teams.
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_draft_page_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    document = document_of_size(cast, size)
+    client = signed_in(cast.editor)
+    url = reverse("draft", args=[document.initiative_id, document.pk])
+    # session, user, document + initiative + team + owner + role, sections, FAQ entries,
+    # latest iteration with its author, appendix images, navigation teams.
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_iteration_page_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    document = document_of_size(cast, size)
+    client = signed_in(cast.viewer)
+    url = reverse("iteration_detail", args=[document.initiative_id, document.pk, 2])
+    # session, user, iteration + document + initiative + team + author + role,
+    # newest iteration number, navigation teams.
+    with django_assert_num_queries(5):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_compare_page_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    document = document_of_size(cast, size)
+    client = signed_in(cast.viewer)
+    url = reverse("compare", args=[document.initiative_id, document.pk, 1, 2])
+    # session, user, the two iterations (each with document, initiative, team, author
+    # and role), the iteration numbers for the pickers, navigation teams.
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_board_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    for _ in range(1 if size == "small" else 5):
+        document_of_size(cast, size)
+    user = type(cast.editor).objects.get(pk=cast.editor.pk)  # no cached role
+    # initiatives with owners and latest iteration (one query, subqueries inside),
+    # the user's role in the team for the "New initiative" button.
+    with django_assert_num_queries(2):
+        board = board_initiatives(cast.team, user)
+        html = render_to_string(
+            "documents/includes/board.html", {"team": cast.team, "board": board}
+        )
+    assert "iteration" in html

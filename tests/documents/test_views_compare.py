@@ -1,0 +1,103 @@
+"""Comparing two iterations: GET /i/<i>/d/<d>/compare/<a>...<b>/."""
+
+import pytest
+from django.urls import reverse
+
+from documents import services
+from tests.documents.access import READERS, WRITERS, request_as
+from tests.documents.factories import prfaq_for
+from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+
+pytestmark = pytest.mark.django_db
+
+
+def two_iterations(cast):
+    document = prfaq_for(cast)
+    problem = document.sections.get(key="problem")
+    problem = services.section_save(
+        user=cast.editor, section=problem, body="Returns take a week.", base_version=1
+    )
+    first = services.faq_entry_add(
+        user=cast.editor, document=document, audience="external", question="Cost?", answer="Free."
+    )
+    services.faq_entry_add(
+        user=cast.editor, document=document, audience="external", question="Where?", answer="Home."
+    )
+    services.iteration_save(user=cast.editor, document=document, note="one")
+    services.section_save(
+        user=cast.editor, section=problem, body="Returns take a whole month.", base_version=2
+    )
+    services.faq_entry_move(user=cast.editor, entry=first, position=1)
+    services.iteration_save(user=cast.editor, document=document, note="two")
+    return document
+
+
+def url(document, a=1, b=2, mode=""):
+    url = reverse("compare", args=[document.initiative_id, document.pk, a, b])
+    return url + (f"?mode={mode}" if mode else "")
+
+
+def test_outsider_gets_404(cast):
+    document = two_iterations(cast)
+    assert request_as(cast, "outsider", "get", url(document)).status_code == 404
+
+
+def test_a_missing_iteration_is_404(cast):
+    document = two_iterations(cast)
+    assert request_as(cast, "editor", "get", url(document, 1, 7)).status_code == 404
+
+
+@pytest.mark.parametrize("role", READERS + WRITERS)
+def test_members_see_word_level_changes_side_by_side(cast, role):
+    document = two_iterations(cast)
+    html = request_as(cast, role, "get", url(document)).content.decode()
+    assert "<del>week</del>" in html
+    assert "<ins>whole month</ins>" in html
+    assert "Iteration 1</p>" in html and "Iteration 2</p>" in html  # the two columns
+    assert 'aria-current="page">Side by side' in html
+
+
+def test_inline_mode_shows_one_text_with_both_marks(cast):
+    document = two_iterations(cast)
+    html = request_as(cast, "viewer", "get", url(document, mode="inline")).content.decode()
+    assert "a <del>week</del><ins>whole month</ins>." in html
+    assert 'aria-current="page">Inline' in html
+    assert "diff-columns" not in html
+
+
+def test_unchanged_sections_are_collapsed(cast):
+    document = two_iterations(cast)
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    assert '<details class="diff diff--unchanged" id="diff-headline">' in html
+
+
+def test_moved_faq_entries_are_labelled(cast):
+    document = two_iterations(cast)
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    # "Where?" kept its words but changed places with "Cost?".
+    assert "moved" in html and "from 2 to 1" in html
+
+
+def test_changes_are_announced_in_words_not_only_colour(cast):
+    document = two_iterations(cast)
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    assert "1 part changed" in html or "parts changed" in html
+    assert '<span class="diff-status diff-status--changed">changed</span>' in html
+
+
+def test_hostile_text_is_escaped_in_the_comparison(cast):
+    document = prfaq_for(cast)
+    section = document.sections.get(key="solution")
+    services.iteration_save(user=cast.editor, document=document, note="empty")
+    for _name, text in HOSTILE_INPUTS:
+        section = services.section_save(
+            user=cast.editor, section=section, body=text, base_version=section.version
+        )
+        services.faq_entry_add(
+            user=cast.editor, document=document, audience="external", question=text, answer=text
+        )
+    services.iteration_save(user=cast.editor, document=document, note="hostile")
+    for mode in ("side", "inline"):
+        html = request_as(cast, "viewer", "get", url(document, 1, 2, mode)).content.decode()
+        assert page_problems(html) == []
+        assert "<script>alert" not in html

@@ -1,0 +1,75 @@
+"""The initiative page: /i/<initiative>/."""
+
+import pytest
+from django.urls import reverse
+
+from documents import services
+from documents.models import DocumentKind
+from tests.documents.access import READERS, WRITERS, request_as
+from tests.documents.factories import InitiativeFactory
+from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+
+pytestmark = pytest.mark.django_db
+
+
+def url(initiative):
+    return reverse("initiative_detail", args=[initiative.pk])
+
+
+def test_outsider_gets_404(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    assert request_as(cast, "outsider", "get", url(initiative)).status_code == 404
+
+
+def test_a_missing_initiative_is_404_too(cast):
+    assert request_as(cast, "owner", "get", "/i/999999/").status_code == 404
+
+
+@pytest.mark.parametrize("role", READERS + WRITERS)
+def test_every_member_reads_the_page(cast, role):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title="Self-serve returns")
+    response = request_as(cast, role, "get", url(initiative))
+    assert response.status_code == 200
+    assert "Self-serve returns" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "can_edit"),
+    [("viewer", False), ("reviewer", False), ("editor", True), ("owner", True)],
+)
+def test_edit_controls_show_only_for_writers(cast, role, can_edit):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    html = request_as(cast, role, "get", url(initiative)).content.decode()
+    assert (reverse("initiative_edit", args=[initiative.pk]) in html) is can_edit
+    assert (reverse("document_create", args=[initiative.pk]) in html) is can_edit
+
+
+def test_answers_are_rendered_as_markdown(cast):
+    initiative = InitiativeFactory(
+        team=cast.team, owner=cast.editor, customer="Shoppers with the **wrong size**."
+    )
+    html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
+    assert "<strong>wrong size</strong>" in html
+    assert "Not answered yet." in html  # the four other questions
+
+
+def test_documents_iterations_and_status_are_listed(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    document = services.document_create(
+        user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ
+    )
+    services.iteration_save(user=cast.editor, document=document, note="First full draft")
+    html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
+    assert reverse("draft", args=[initiative.pk, document.pk]) in html
+    assert "First full draft" in html
+    assert reverse("iteration_detail", args=[initiative.pk, document.pk, 1]) in html
+    assert 'class="badge badge--drafting"' in html
+
+
+def test_hostile_markdown_in_the_answers_is_defused(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    for name, text in HOSTILE_INPUTS:
+        answers = dict.fromkeys(("customer", "problem", "benefit", "evidence", "experience"), text)
+        services.initiative_update(user=cast.editor, initiative=initiative, title=text, **answers)
+        html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
+        assert page_problems(html) == [], name

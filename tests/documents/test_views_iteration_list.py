@@ -1,0 +1,55 @@
+"""The iterations of a document: GET /i/<i>/d/<d>/iterations/."""
+
+import pytest
+from django.urls import reverse
+
+from documents import services
+from tests.documents.access import READERS, WRITERS, request_as
+from tests.documents.factories import prfaq_for
+from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+
+pytestmark = pytest.mark.django_db
+
+
+def url(document):
+    return reverse("iteration_list", args=[document.initiative_id, document.pk])
+
+
+def test_outsider_gets_404(cast):
+    document = prfaq_for(cast)
+    assert request_as(cast, "outsider", "get", url(document)).status_code == 404
+
+
+@pytest.mark.parametrize("role", READERS + WRITERS)
+def test_members_see_number_author_note_words_and_change_size(cast, role):
+    document = prfaq_for(cast)
+    summary = document.sections.get(key="summary")
+    summary = services.section_save(
+        user=cast.editor, section=summary, body="one two three", base_version=1
+    )
+    services.iteration_save(user=cast.editor, document=document, note="First <b>draft</b>")
+    services.section_save(
+        user=cast.editor, section=summary, body="one two four five", base_version=2
+    )
+    services.iteration_save(user=cast.owner, document=document, note="Second")
+    html = request_as(cast, role, "get", url(document)).content.decode()
+    assert "First &lt;b&gt;draft&lt;/b&gt;" in html
+    assert "Second" in html and "Editor" in html and "Owner" in html
+    assert ">3</td>" in html and ">4</td>" in html  # word counts
+    assert "±3" in html  # three -> four five: one deleted, two inserted
+    assert reverse("compare", args=[document.initiative_id, document.pk, 1, 2]) in html
+    assert 'class="timeline"' in html
+
+
+def test_no_iterations_yet_says_so(cast):
+    document = prfaq_for(cast)
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    assert "No iterations yet." in html
+
+
+def test_hostile_notes_are_escaped(cast):
+    document = prfaq_for(cast)
+    for _, text in HOSTILE_INPUTS:
+        services.iteration_save(user=cast.editor, document=document, note=text[:500])
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    assert page_problems(html) == []

@@ -1,0 +1,59 @@
+"""Saving an iteration: POST /i/<i>/d/<d>/iterations/save/."""
+
+import pytest
+from django.urls import reverse
+
+from documents import services
+from tests.documents.access import READERS, WRITERS, request_as
+from tests.documents.factories import prfaq_for
+
+pytestmark = pytest.mark.django_db
+
+
+def url(document):
+    return reverse("iteration_save", args=[document.initiative_id, document.pk])
+
+
+def test_outsider_gets_404(cast):
+    document = prfaq_for(cast)
+    assert request_as(cast, "outsider", "post", url(document), {"note": "x"}).status_code == 404
+    assert not document.revisions.exists()
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_reviewers_and_viewers_get_403(cast, role):
+    document = prfaq_for(cast)
+    assert request_as(cast, role, "post", url(document), {"note": "x"}).status_code == 403
+    assert not document.revisions.exists()
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_writers_save_numbered_iterations_with_their_note(cast, role):
+    document = prfaq_for(cast)
+    headline = document.sections.get(key="headline")
+    services.section_save(
+        user=cast.editor, section=headline, body="Returns, solved", base_version=1
+    )
+    response = request_as(cast, role, "post", url(document), {"note": "First full draft"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("draft", args=[document.initiative_id, document.pk])
+    request_as(cast, role, "post", url(document), {"note": ""})
+    first, second = document.revisions.order_by("number")
+    assert (first.number, first.note, first.author) == (1, "First full draft", cast.member(role))
+    assert second.number == 2
+    assert first.content["sections"][0]["body"] == "Returns, solved"
+
+
+def test_the_draft_page_then_names_the_latest_iteration(cast, client_for):
+    document = prfaq_for(cast)
+    client = client_for(cast.editor)
+    response = client.post(url(document), {"note": "Ready"}, follow=True)
+    html = response.content.decode()
+    assert "Iteration 1 saved." in html
+    assert reverse("iteration_detail", args=[document.initiative_id, document.pk, 1]) in html
+
+
+def test_a_note_longer_than_500_characters_is_refused(cast):
+    document = prfaq_for(cast)
+    request_as(cast, "editor", "post", url(document), {"note": "x" * 501})
+    assert not document.revisions.exists()
