@@ -147,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wbapp.accounts.tasks.expire_invitations",
         "schedule": 60 * 60,
     },
+    # Ends readings whose time is up when their own timed task did not (idempotent).
+    "end-due-readings": {
+        "task": "reviews.tasks.end_due_readings",
+        "schedule": 15,
+    },
 }
 
 # --- Accounts ------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""Per-user lookups: the only way views fetch sessions, comments and action items from a URL.
+
+Outsiders get 404 (never a 403 that would confirm the object exists); members
+without the permission get 403. A comment the user may not see yet (another
+reader's comment during the reading) is a 404 like anything else that does not
+exist for them.
+
+Each lookup is one query: the user's team role (and, for sessions, their own
+participant row) comes back with the object and primes the caches the
+permission predicates read.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+
+from wbapp.accounts.models import Membership
+from wbapp.accounts.rules import remember_team_role
+
+from .models import ActionItem, Comment, Participant, ReviewSession
+
+VIEW = "reviews.view_session"
+
+
+def _role_of(user, team_path: str):
+    return Subquery(
+        Membership.objects.filter(team=OuterRef(team_path), user=user).values("role")[:1]
+    )
+
+
+def _mine(user, field: str):
+    return Subquery(Participant.objects.filter(session=OuterRef("pk"), user=user).values(field)[:1])
+
+
+def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSession:
+    """A session with its initiative, team, document, iteration and facilitator.
+
+    ``perm``: reviews.view_session (default), reviews.facilitate_session,
+    reviews.comment_in_session or reviews.manage_session.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such session.")
+    session = (
+        ReviewSession.objects.select_related(
+            "initiative__team", "document", "revision", "facilitator"
+        )
+        .annotate(
+            _viewer_role=_role_of(user, "initiative__team"),
+            _my_participant_id=_mine(user, "pk"),
+            _my_role=_mine(user, "role"),
+            _my_invited_at=_mine(user, "invited_at"),
+            _my_joined_at=_mine(user, "joined_at"),
+            _my_done_at=_mine(user, "done_at"),
+        )
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or session._viewer_role is None:
+        raise Http404("No such session.")
+    remember_team_role(user, session.initiative.team_id, session._viewer_role)
+    participant = None
+    if session._my_participant_id is not None:
+        participant = Participant(
+            pk=session._my_participant_id,
+            session=session,
+            user=user,
+            role=session._my_role,
+            invited_at=session._my_invited_at,
+            joined_at=session._my_joined_at,
+            done_at=session._my_done_at,
+        )
+        participant._state.adding = False
+    session.remember_participant(user, participant)
+    if not user.has_perm(perm, session):
+        raise PermissionDenied
+    return session
+
+
+def get_comment_for_user(user, comment_id: int, *, session_id: int | None = None) -> Comment:
+    """A comment the user may see, with its initiative, team, author and session.
+
+    ``session_id`` additionally requires the comment to belong to that session.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such comment.")
+    comments = Comment.objects.visible_to(user).select_related(
+        "initiative__team", "author", "session"
+    )
+    if session_id is not None:
+        comments = comments.filter(session_id=session_id)
+    comment = (
+        comments.annotate(_viewer_role=_role_of(user, "initiative__team"))
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise Http404("No such comment.")
+    remember_team_role(user, comment.initiative.team_id, comment._viewer_role)
+    if comment.session is not None:
+        # The session reached through a visible comment has the same team.
+        comment.session.initiative = comment.initiative
+    return comment
+
+
+def get_action_item_for_user(user, item_id: int) -> ActionItem:
+    if not user.is_authenticated:
+        raise Http404("No such action item.")
+    item = (
+        ActionItem.objects.visible_to(user)
+        .select_related("initiative__team", "owner", "session", "comment")
+        .annotate(_viewer_role=_role_of(user, "initiative__team"))
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such action item.")
+    remember_team_role(user, item.initiative.team_id, item._viewer_role)
+    return item
