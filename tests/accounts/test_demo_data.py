@@ -2,6 +2,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
+from documents.models import Initiative, Revision
+from reviews.models import Comment, ReviewSession, SessionPhase
 from wbapp.accounts.models import Membership, Team, User
 from wbapp.activity.models import Activity
 
@@ -11,7 +13,17 @@ pytestmark = pytest.mark.django_db
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (User, EmailAddress, Team, Membership, Activity)
+        for model in (
+            User,
+            EmailAddress,
+            Team,
+            Membership,
+            Activity,
+            Initiative,
+            Revision,
+            ReviewSession,
+            Comment,
+        )
     }
 
 
@@ -65,3 +77,18 @@ def test_it_refuses_to_run_without_debug_unless_told(settings):
         call_command("demo_data")
 
     assert not User.objects.exists()
+
+
+def test_demo_data_includes_a_reviewed_prfaq_with_several_iterations(capsys):
+    output = run(capsys)
+
+    initiative = Initiative.objects.get(title="Self-serve returns")
+    document = initiative.documents.get()
+    numbers = list(document.revisions.order_by("number").values_list("number", flat=True))
+    assert numbers == [1, 2, 3]
+    session = ReviewSession.objects.get(initiative=initiative)
+    assert session.phase == SessionPhase.CLOSED
+    assert session.outcome == "iterate"
+    assert session.revision.number == 1
+    assert Comment.objects.filter(session=session).count() == 3
+    assert f"/i/{initiative.pk}/" in output

@@ -1,21 +1,30 @@
 """A demo team with three people, for trying Workback out (`make run` loads it).
 
 Idempotent: every part looks its rows up first, so running it again adds
-nothing and never resets a password someone changed. Each part is one
-function, so later parts (initiatives, documents) slot in below the team.
+nothing and never resets a password someone changed. Every write after the
+users and the team goes through the apps' services, as a user's would.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from documents import services as documents
+from documents.models import Document, DocumentKind, Initiative
+from reviews import services as reviews
+from reviews.models import ParticipantRole, SessionOutcome
 from wbapp.accounts.emails import absolute_url
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
+
+from .demo_content import INITIATIVE, ITERATIONS, REVIEW
 
 DEMO_PASSWORD = "workback-demo"  # noqa: S105 - published on purpose, for a local demo.
 
@@ -71,8 +80,71 @@ def demo_team(users: dict[str, User]) -> Team:
     return team
 
 
+def _write_iteration(document: Document, author: User, note: str, sections: dict, faq: list):
+    """Type the given sections and FAQ entries into the draft, then save an iteration."""
+    for section in document.sections.filter(key__in=sections):
+        documents.section_save(
+            user=author, section=section, body=sections[section.key], base_version=section.version
+        )
+    for audience, question, answer in faq:
+        documents.faq_entry_add(
+            user=author, document=document, audience=audience, question=question, answer=answer
+        )
+    return documents.iteration_save(user=author, document=document, note=note)
+
+
+def _past_review(revision, users: dict[str, User]) -> None:
+    """A review session of ``revision`` that ran its course: read, discussed, decided."""
+    maya, raj, lee = (users[p.email] for p in PEOPLE)
+    session = reviews.session_schedule(
+        user=maya,
+        revision=revision,
+        title=REVIEW["title"],
+        starts_at=timezone.now() + timedelta(minutes=1),
+        reading_minutes=reviews.suggested_reading_minutes(revision.word_count),
+        facilitator=maya,
+        participants=[(raj, ParticipantRole.REVIEWER), (lee, ParticipantRole.BAR_RAISER)],
+    )
+    reviews.session_start_reading(user=maya, session=session)
+    for email, section_key, quote, kind, body in REVIEW["comments"]:
+        reviews.comment_create(
+            user=users[email],
+            revision=revision,
+            session=session,
+            kind=kind,
+            body=body,
+            section_key=section_key,
+            quote=quote,
+        )
+    reviews.session_start_discussion(user=maya, session=session)
+    reviews.session_close(
+        user=maya,
+        session=session,
+        outcome=SessionOutcome.ITERATE,
+        decision_notes=REVIEW["decision"],
+    )
+
+
+def demo_initiative(team: Team, users: dict[str, User]) -> Initiative:
+    """ "Self-serve returns": a PR/FAQ in three iterations, the first one reviewed."""
+    existing = team.initiatives.filter(title=INITIATIVE["title"]).first()
+    if existing is not None:
+        return existing
+    maya = users[PEOPLE[0].email]
+    answers = {key: value for key, value in INITIATIVE.items() if key != "title"}
+    initiative = documents.initiative_create(
+        user=maya, team=team, title=INITIATIVE["title"], **answers
+    )
+    document = documents.document_create(user=maya, initiative=initiative, kind=DocumentKind.PRFAQ)
+    for number, (note, sections, faq) in enumerate(ITERATIONS, start=1):
+        revision = _write_iteration(document, maya, note, sections, faq)
+        if number == 1:
+            _past_review(revision, users)
+    return initiative
+
+
 class Command(BaseCommand):
-    help = "Create a demo team with three users (idempotent)."
+    help = "Create a demo team, three users and a reviewed PR/FAQ (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -90,7 +162,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = demo_users()
             team = demo_team(users)
+            initiative = demo_initiative(team, users)
         self.stdout.write(f"Demo team “{team.name}”: {absolute_url(team.get_absolute_url())}")
+        self.stdout.write(
+            f"Demo initiative “{initiative.title}”: "
+            f"{absolute_url(reverse('initiative_detail', args=[initiative.pk]))}"
+        )
         for person in PEOPLE:
             self.stdout.write(f"  {person.email:<20} {Role(person.role).label}")
         self.stdout.write(f"Password for all three: {DEMO_PASSWORD}")
