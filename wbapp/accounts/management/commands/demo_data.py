@@ -106,6 +106,8 @@ def _past_review(revision, users: dict[str, User]) -> None:
         participants=[(raj, ParticipantRole.REVIEWER), (lee, ParticipantRole.BAR_RAISER)],
     )
     reviews.session_start_reading(user=maya, session=session)
+    for reviewer in (raj, lee):
+        reviews.participant_open(user=reviewer, session=session)
     for email, section_key, quote, kind, body in REVIEW["comments"]:
         reviews.comment_create(
             user=users[email],
@@ -116,6 +118,8 @@ def _past_review(revision, users: dict[str, User]) -> None:
             section_key=section_key,
             quote=quote,
         )
+    for reviewer in (raj, lee):
+        reviews.participant_mark_done(user=reviewer, session=session)
     reviews.session_start_discussion(user=maya, session=session)
     reviews.session_close(
         user=maya,
