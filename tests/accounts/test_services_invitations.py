@@ -29,7 +29,8 @@ def test_owner_invites_and_the_email_goes_out_after_commit(
             team=cast.team, by=cast.owner, email="new@example.com", role=Role.EDITOR
         )
 
-    assert len(callbacks) == 1
+    # The invitation e-mail and the notifications fan-out of the recorded activity.
+    assert len(callbacks) == 2
     assert [m.to for m in mail.outbox] == [["new@example.com"]]
     invitation.refresh_from_db()
     assert invitation.sent_at is not None
@@ -45,7 +46,7 @@ def test_the_invitation_email_waits_for_the_commit(cast, django_capture_on_commi
 
     # Nothing is sent inside the transaction; the task is only queued for the commit.
     assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2
 
 
 def test_invitation_create_records_the_activity(cast):
