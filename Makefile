@@ -54,5 +54,22 @@ lock: $(VENV)/.dev
 	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 \
 		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements-dev.lock
 
+# The digest run for 10,000 users and 200,000 events, on a throwaway PostgreSQL database.
+.PHONY: bench-digest
+bench-digest: services
+	$(TEST_ENV) $(BIN)/python bench/digest_bench.py --users 10000 --events 200000 $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# `make bench`: Workback under gunicorn on PostgreSQL, driven by wrk, with its budgets
+# (bench/run_bench.py). Seeds its own databases on the first run; needs Debian's `wrk`.
+BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/workback_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_PORT ?= 8765
+
+.PHONY: bench
+bench: $(VENV)/.run services
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	BENCH_PORT=$(BENCH_PORT) $(BIN)/python bench/run_bench.py --database-url $(BENCH_DATABASE_URL) \
+		--redis-url $(BENCH_REDIS_URL) $(BENCH_RUN_ARGS)

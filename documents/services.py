@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
-from . import diffing
+from . import diffing, signals
 from .models import (
     ANSWER_FIELDS,
     AppendixImage,
@@ -518,6 +518,8 @@ def _iteration_create(
         restored_from=restored_from,
     )
     _touch(document.initiative, now)
+    # In this transaction: what receivers write (carried comments) commits with the iteration.
+    signals.iteration_saved.send(sender=Revision, previous=previous, revision=revision, user=user)
     return revision
 
 

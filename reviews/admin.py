@@ -7,7 +7,15 @@ or reveal a comment early by editing a row.
 
 from django.contrib import admin
 
-from .models import ActionItem, Comment, Participant, ReviewSession, SessionTransition
+from .models import (
+    ActionItem,
+    AndonPull,
+    Comment,
+    Mention,
+    Participant,
+    ReviewSession,
+    SessionTransition,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -66,6 +74,33 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_display = ["title", "initiative", "owner", "due_on", "done_at"]
     list_select_related = ["initiative", "owner"]
     search_fields = ["title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AndonPull)
+class AndonPullAdmin(admin.ModelAdmin):
+    """Pulls and resets go through the services (they check who may and record activity)."""
+
+    list_display = ["initiative", "pulled_by", "pulled_at", "reset_by", "reset_at"]
+    list_select_related = ["initiative", "pulled_by", "reset_by"]
+    search_fields = ["reason", "resolution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["user", "by", "comment", "reply", "created_at"]
+    list_select_related = ["user", "by"]
 
     def has_add_permission(self, request):
         return False

@@ -10,6 +10,7 @@ only; every other comment is visible to the members of the initiative's team.
 Every page, fragment, feed, count and export reads comments through it.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -61,6 +62,22 @@ class CommentStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     ADDRESSED = "addressed", "Addressed"
     OUTDATED = "outdated", "Outdated"
+
+
+# A thread in one of these still needs someone: it is carried forward to the next
+# iteration, and a blocker in one of them keeps the initiative from being approved
+# ("addressed" is the author's word; only a resolution is the reviewer's).
+UNRESOLVED_STATUSES = (CommentStatus.OPEN, CommentStatus.ADDRESSED, CommentStatus.OUTDATED)
+
+
+class Anchoring(models.TextChoices):
+    """How a comment found its words in its iteration (see carry.py)."""
+
+    ORIGINAL = "original", "Made on this iteration"
+    EXACT = "exact", "Same words, same section"
+    FUZZY = "fuzzy", "Similar words, same section"
+    MOVED = "moved", "Found in another section"
+    LOST = "lost", "Passage removed"
 
 
 def _members_of_team(user, team_path: str) -> Q:
@@ -331,14 +348,48 @@ class CommentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=CommentStatus.OPEN)
 
+    def unresolved(self):
+        return self.filter(status__in=UNRESOLVED_STATUSES)
+
+    def revealed(self):
+        """Comments the whole team sees: not made in a session still scheduled or reading.
+
+        Counts use this on top of ``visible_to``: a count must not change with the
+        viewer's own private comments, nor differ between two members.
+        """
+        return self.filter(Q(session__isnull=True) | Q(session__phase__in=REVEALED_PHASES))
+
+    def anchored(self):
+        """Comments whose words are in their iteration: the ones a margin can highlight.
+
+        A carried thread whose passage is gone ("lost") keeps its old quote, which is
+        not in this iteration's text; it belongs in the outdated list instead.
+        """
+        return self.exclude(anchoring=Anchoring.LOST)
+
+    def status_counts_by_revision(self) -> dict[int, "StatusCounts"]:
+        """{revision id: StatusCounts} for the comments in this queryset, in one query."""
+        rows = (
+            self.order_by()
+            .values("revision_id")
+            .annotate(
+                **{status: Count("pk", filter=Q(status=status)) for status in CommentStatus.values}
+            )
+        )
+        return {
+            row["revision_id"]: StatusCounts(**{s: row[s] for s in CommentStatus.values})
+            for row in rows
+        }
+
     def in_document_order(self):
         return self.order_by("document_order", "created_at", "pk")
 
     def for_display(self, user):
         """Everything a thread shows, in a fixed number of queries however many there are.
 
-        Annotates ``reply_count``, ``plus_one_count`` and ``plussed_by_me`` and
-        prefetches the replies with their authors (one more query).
+        Annotates ``reply_count``, ``plus_one_count``, ``plussed_by_me`` and
+        ``continues_on`` (the number of the iteration a carried thread went on to)
+        and prefetches the replies with their authors (one more query).
         """
         replies = Reply.objects.select_related("author").order_by("created_at", "pk")
         plus_ones = (
@@ -358,12 +409,15 @@ class CommentQuerySet(models.QuerySet):
         mine = Reaction.objects.filter(
             comment=OuterRef("pk"), user_id=user.pk if user is not None else None
         )
+        # The iteration a carried thread went on to (its newer copy), None for the newest copy.
+        later = Comment.objects.filter(carried_from=OuterRef("pk")).values("revision__number")
         return (
             self.select_related("author", "resolved_by")
             .annotate(
                 plus_one_count=Coalesce(Subquery(plus_ones), 0),
                 reply_count=Coalesce(Subquery(reply_counts), 0),
                 plussed_by_me=Exists(mine),
+                continues_on=Subquery(later[:1]),
             )
             .prefetch_related(Prefetch("replies", queryset=replies))
         )
@@ -407,10 +461,22 @@ class Comment(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
-    # The comment this one was carried forward from (a previous iteration's thread).
+    # A thread carried forward is a new comment on each iteration (see carry.py):
+    # ``origin`` is the first comment of the chain, made on the iteration the
+    # thread started on; ``carried_from`` is the copy on the iteration before.
+    # One-to-one: a comment is carried at most once.
     origin = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_forward"
     )
+    carried_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    anchoring = models.CharField(max_length=10, choices=Anchoring, default=Anchoring.ORIGINAL)
+    # An editor or owner said the new text answers it; the commenter verifies and resolves.
+    addressed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    addressed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -431,6 +497,9 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start")), name="comment_end_gte_start"
             ),
+            models.CheckConstraint(
+                condition=Q(anchoring__in=Anchoring.values), name="comment_valid_anchoring"
+            ),
         ]
 
     def __str__(self):
@@ -447,6 +516,42 @@ class Comment(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == CommentStatus.RESOLVED
+
+    @property
+    def is_addressed(self) -> bool:
+        return self.status == CommentStatus.ADDRESSED
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.status == CommentStatus.OUTDATED
+
+    @property
+    def is_carried(self) -> bool:
+        """Carried forward from an earlier iteration."""
+        return self.origin_id is not None
+
+    @property
+    def passage_lost(self) -> bool:
+        """Carried onto an iteration that no longer has its words (whatever its status now)."""
+        return self.anchoring == Anchoring.LOST
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many threads of an iteration are in each status."""
+
+    open: int = 0
+    resolved: int = 0
+    addressed: int = 0
+    outdated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.resolved + self.addressed + self.outdated
+
+    @property
+    def unresolved(self) -> int:
+        return self.open + self.addressed + self.outdated
 
 
 class ReplyQuerySet(models.QuerySet):
@@ -546,3 +651,123 @@ class ActionItem(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.done_at is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )
+
+
+# --- The Andon cord ------------------------------------------------------------------------
+
+
+class AndonPullQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(_members_of_team(user, "initiative__team"))
+
+    def active(self):
+        return self.filter(reset_at__isnull=True)
+
+
+class AndonPull(models.Model):
+    """One pull of an initiative's Andon cord, and (once done) its reset.
+
+    While a pull is active (not reset) the initiative cannot be approved. Rows are
+    never deleted: together they are the history of the initiative's stops.
+    """
+
+    initiative = models.ForeignKey(
+        "documents.Initiative", on_delete=models.CASCADE, related_name="andon_pulls"
+    )
+    pulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    pulled_at = models.DateTimeField(default=timezone.now)
+    reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AndonPullQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pulled_at", "-pk"]
+        verbose_name = "Andon cord pull"
+        constraints = [
+            # One active pull per initiative: a second "pull" while stopped is refused.
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=Q(reset_at__isnull=True),
+                name="andon_one_active_pull",
+            ),
+            # A reset has its author, its time and a resolution; an active pull has none.
+            models.CheckConstraint(
+                condition=Q(reset_at__isnull=True, reset_by__isnull=True, resolution="")
+                | (Q(reset_at__isnull=False, reset_by__isnull=False) & ~Q(resolution="")),
+                name="andon_reset_complete",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="andon_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"Andon cord on {self.initiative_id} by {self.pulled_by_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.reset_at is None
+
+
+# --- Mentions ----------------------------------------------------------------------------------
+
+
+class MentionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Mentions in comments ``user`` may see (the comment privacy rule)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(comment__in=Comment.objects.visible_to(user).values("pk"))
+
+
+class Mention(models.Model):
+    """A team member named with @ in a comment or in a reply to it.
+
+    ``reply`` is None when the mention is in the comment itself. Recorded when the
+    text is saved; the "mentioned" activity that notifies them waits for the
+    reveal when the comment was made during a silent read.
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="mentions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_mentions"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="mention_user_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user"],
+                condition=Q(reply__isnull=True),
+                name="mention_unique_in_comment",
+            ),
+            models.UniqueConstraint(
+                fields=["reply", "user"],
+                condition=Q(reply__isnull=False),
+                name="mention_unique_in_reply",
+            ),
+        ]
+
+    def __str__(self):
+        return f"@{self.user_id} in comment {self.comment_id}"

@@ -3,8 +3,11 @@
 Which object each permission takes:
     reviews.view_session, reviews.facilitate_session, reviews.comment_in_session,
     reviews.manage_session                         → a ReviewSession
-    reviews.schedule_session, reviews.comment_on_initiative → an Initiative
+    reviews.schedule_session, reviews.comment_on_initiative,
+    reviews.pull_andon, reviews.reset_andon,
+    reviews.change_initiative_status               → an Initiative
     reviews.moderate_comment                       → a Comment (resolve / reopen)
+    reviews.address_comment                        → a Comment (mark addressed)
 
 Every predicate first requires team membership, so a facilitator or participant
 who has left the team loses their rights with it.
@@ -98,3 +101,12 @@ rules.add_perm(
     "reviews.moderate_comment",
     is_comment_author | is_comment_team_editor | is_comment_session_facilitator,
 )
+
+# The Andon cord (object: an Initiative): reviewers and up stop the initiative,
+# editors and owners reset it with a resolution.
+rules.add_perm("reviews.pull_andon", is_initiative_reviewer)
+rules.add_perm("reviews.reset_andon", is_initiative_editor)
+# Moving an initiative's status by hand (approval goes through the same checks as a session).
+rules.add_perm("reviews.change_initiative_status", is_initiative_editor)
+# Marking a thread addressed is the document's side: editors and owners (object: a Comment).
+rules.add_perm("reviews.address_comment", is_comment_team_editor)

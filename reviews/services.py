@@ -22,6 +22,7 @@ participant or comment rows, so two writers on one session never deadlock.
 """
 
 import math
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,16 +38,19 @@ from wbapp.accounts.rules import is_editor, is_member, is_reviewer
 from wbapp.activity.models import Activity, Verb
 from wbapp.activity.services import activity_record
 
-from . import live
+from . import carry, live, mentions
 from .anchoring import resolve_anchor
 from .models import (
     FINISHED_PHASES,
     PRIVATE_PHASES,
     REVEALED_PHASES,
+    UNRESOLVED_STATUSES,
     ActionItem,
+    AndonPull,
     Comment,
     CommentKind,
     CommentStatus,
+    Mention,
     Participant,
     ParticipantRole,
     Reaction,
@@ -259,25 +263,57 @@ def suggested_reading_minutes(word_count: int) -> int:
     return max(5, math.ceil(minutes / 5) * 5)
 
 
+def _newest_copies():
+    """Comments that are the newest copy of their thread (carry-forward makes copies)."""
+    return Comment.objects.filter(carried_to__isnull=True)
+
+
 def initiative_can_be_approved(initiative: Initiative, *, session=None) -> tuple[bool, str]:
     """Whether the initiative may be approved now, and if not, why.
 
-    Refused while the iteration a closing session reviewed has open blocker
-    comments that the team can see. (The Andon cord will add its own check here.)
+    Refused while its Andon cord is pulled, and while any blocker the team can see
+    is not resolved (only the newest copy of a carried thread counts, so a thread
+    never blocks twice). ``session``: the session whose close would approve it
+    (its iteration's blockers are among those counted).
     """
-    if session is None:
-        return True, ""
-    blockers = (
-        Comment.objects.filter(
-            revision_id=session.revision_id, kind=CommentKind.BLOCKER, status=CommentStatus.OPEN
+    pull = (
+        AndonPull.objects.active()
+        .filter(initiative_id=initiative.pk)
+        .select_related("pulled_by")
+        .first()
+    )
+    if pull is not None:
+        return False, (
+            f"The Andon cord is pulled ({pull.pulled_by.name}: “{pull.reason}”). "
+            "An editor or owner must reset it with a resolution before approval."
         )
+    blockers = (
+        _newest_copies()
+        .filter(initiative_id=initiative.pk, kind=CommentKind.BLOCKER)
+        # Open, addressed or outdated: a blocker must be resolved, not just addressed.
+        .exclude(status=CommentStatus.RESOLVED)
         .filter(Q(session__isnull=True) | Q(session__phase__in=REVEALED_PHASES))
         .count()
     )
     if blockers:
         noun = "blocker is" if blockers == 1 else "blockers are"
-        return False, f"{blockers} {noun} still open: resolve them before approving."
+        return False, f"{blockers} {noun} not resolved yet: resolve them before approving."
     return True, ""
+
+
+def _require_approvable(initiative: Initiative, *, session=None, field: str) -> None:
+    """Lock the initiative row, then refuse approval if it may not be approved.
+
+    The lock (FOR NO KEY UPDATE, taken by andon_pull too) orders an approval and a
+    pull of the cord: the pull waits until the approval commits and then stops an
+    approved initiative, or the approval waits and then sees the pull.
+    """
+    Initiative.objects.select_for_update(no_key=True).filter(pk=initiative.pk).values_list(
+        "pk"
+    ).get()
+    allowed, reason = initiative_can_be_approved(initiative, session=session)
+    if not allowed:
+        raise ValidationError({field: reason}, code="not_approvable")
 
 
 # --- Scheduling ------------------------------------------------------------------------------
@@ -568,6 +604,37 @@ def _reveal(session: ReviewSession, now: datetime) -> None:
         )
         for pk, author_id, kind, section_key in comments
     )
+    _reveal_mentions(session, iteration, now)
+
+
+def _reveal_mentions(session: ReviewSession, iteration: dict, now: datetime) -> None:
+    """The "mentioned" events of comments made during the reading, held back until now."""
+    mentioned = defaultdict(list)
+    authors = {}
+    for comment_id, author_id, user_id in (
+        Mention.objects.filter(comment__session=session, reply__isnull=True)
+        .order_by("comment_id", "pk")
+        .values_list("comment_id", "by_id", "user_id")
+    ):
+        mentioned[comment_id].append(user_id)
+        authors[comment_id] = author_id
+    Activity.objects.bulk_create(
+        Activity(
+            team_id=session.initiative.team_id,
+            initiative_id=session.initiative_id,
+            actor_id=authors[comment_id],
+            verb=Verb.MENTIONED,
+            created_at=now,
+            payload={
+                "comment_id": comment_id,
+                "reply_id": None,
+                "mentioned_ids": user_ids,
+                **_session_payload(session),
+                **iteration,
+            },
+        )
+        for comment_id, user_ids in mentioned.items()
+    )
 
 
 def _start_discussion(session: ReviewSession, *, by, now: datetime, guard: Q | None) -> None:
@@ -791,12 +858,16 @@ def session_close(
             closed_at=now,
             focused_comment=None,
         )
+        # Threads the discussion kept while a newer iteration was saved move on to
+        # it now. Before the initiative's lock below: saving an iteration locks the
+        # document, then the initiative, and so must we.
+        carry.carry_to_latest(
+            document_id=session.document_id, after_revision_id=session.revision_id, user=user
+        )
         # Checked after the UPDATE: we now hold the row lock, so no comment or
         # resolution on this session can change the answer before we commit.
         if outcome == SessionOutcome.APPROVED:
-            allowed, reason = initiative_can_be_approved(initiative, session=session)
-            if not allowed:
-                raise ValidationError({"outcome": reason}, code="not_approvable")
+            _require_approvable(initiative, session=session, field="outcome")
         status = STATUS_AFTER[SessionOutcome(outcome)]
         Initiative.objects.filter(pk=initiative.pk).update(status=status, updated_at=now)
         initiative.status = status
@@ -876,6 +947,7 @@ def comment_create(
         start=start,
         end=end,
     )
+    found = mentions.find_mentions(body, team=initiative.team, author=user)
     now = timezone.now()
     with transaction.atomic():
         phase = None
@@ -896,7 +968,7 @@ def comment_create(
             author=user,
             kind=kind,
             body=body,
-            body_html=render_markdown(body),
+            body_html=mentions.render_body(body, found),
             section_key=anchor.section_key,
             quote=anchor.quote,
             prefix=anchor.prefix,
@@ -910,8 +982,12 @@ def comment_create(
         # no activity (recorded at the reveal) and no live version bump.
         if phase != SessionPhase.READING:
             _comment_activity(comment, user=user)
+        _record_mentions(
+            comment=comment, result=found, by=user, notify=phase != SessionPhase.READING
+        )
         if phase == SessionPhase.DISCUSSION:
             _bump(session.pk)
+    comment.mention_result = found
     return comment
 
 
@@ -948,6 +1024,25 @@ def _require_visible(user, comment: Comment) -> None:
         raise PermissionDenied
 
 
+def _require_newest_copy(comment: Comment) -> None:
+    """A carried thread goes on on its newest copy; older copies are their iteration's record.
+
+    Locks the comment row first (call inside the transaction, after the session
+    lock): a carry in progress holds it, so we wait and then see its copy.
+    """
+    Comment.objects.select_for_update(no_key=True).filter(pk=comment.pk).values_list("pk").first()
+    number = (
+        Comment.objects.filter(carried_from_id=comment.pk)
+        .values_list("revision__number", flat=True)
+        .first()
+    )
+    if number is not None:
+        raise IllegalTransition(
+            f"This thread continues on iteration {number}: reply to it and change it there.",
+            code="carried",
+        )
+
+
 def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) -> Comment:
     """The author rewrites their comment (and may change its kind) until the session closes."""
     if comment.author_id != user.pk:
@@ -956,6 +1051,7 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
     body = _clean_body(body)
     if kind is not None:
         _check_kind(kind)
+    found = mentions.find_mentions(body, team=comment.initiative.team, author=user)
     now = timezone.now()
     with transaction.atomic():
         phase = _comment_session_phase(comment)
@@ -964,13 +1060,23 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
                 "Comments cannot be edited: the session is over and its record is read-only.",
                 code="finished",
             )
+        _require_newest_copy(comment)
         comment.body = body
-        comment.body_html = render_markdown(body)
+        comment.body_html = mentions.render_body(body, found)
         comment.kind = kind or comment.kind
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "kind", "edited_at"])
+        # Only people newly named are told; during the reading the reveal tells them.
+        _record_mentions(
+            comment=comment,
+            result=found,
+            by=user,
+            notify=phase not in PRIVATE_PHASES,
+            edited=True,
+        )
         if phase == SessionPhase.DISCUSSION:
             _bump(comment.session_id)
+    comment.mention_result = found
     return comment
 
 
@@ -993,11 +1099,13 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
     if not _may_discuss(user, comment):
         raise PermissionDenied
     body = _clean_body(body)
+    found = mentions.find_mentions(body, team=comment.initiative.team, author=user)
     with transaction.atomic():
         phase = _comment_session_phase(comment)
         _require_open_thread(phase, "Replies are possible")
+        _require_newest_copy(comment)
         reply = Reply.objects.create(
-            comment=comment, author=user, body=body, body_html=render_markdown(body)
+            comment=comment, author=user, body=body, body_html=mentions.render_body(body, found)
         )
         activity_record(
             team=comment.initiative.team,
@@ -1009,8 +1117,10 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
             comment_author_id=comment.author_id,
             **_iteration_payload(comment.revision_id),
         )
+        _record_mentions(comment=comment, reply=reply, result=found, by=user, notify=True)
         if phase == SessionPhase.DISCUSSION:
             _bump(comment.session_id)
+    reply.mention_result = found
     return reply
 
 
@@ -1021,15 +1131,29 @@ def _set_status(*, user, comment: Comment, resolved: bool) -> Comment:
     with transaction.atomic():
         phase = _comment_session_phase(comment)
         _require_open_thread(phase, "Comments can be resolved or reopened")
+        _require_newest_copy(comment)
         if resolved:
+            # Open, addressed (the commenter verifies) or outdated (no longer relevant).
             values = {"status": CommentStatus.RESOLVED, "resolved_by": user, "resolved_at": now}
-            rows = Comment.objects.filter(pk=comment.pk, status=CommentStatus.OPEN)
+            rows = Comment.objects.filter(pk=comment.pk, status__in=UNRESOLVED_STATUSES)
         else:
-            values = {"status": CommentStatus.OPEN, "resolved_by": None, "resolved_at": None}
-            rows = Comment.objects.filter(pk=comment.pk).exclude(status=CommentStatus.OPEN)
+            # A resolved or addressed thread opens again ("addressed" is withdrawn); one
+            # whose words are gone from its iteration goes back to outdated.
+            values = {
+                "status": CommentStatus.OUTDATED if comment.passage_lost else CommentStatus.OPEN,
+                "resolved_by": None,
+                "resolved_at": None,
+                "addressed_by": None,
+                "addressed_at": None,
+            }
+            rows = Comment.objects.filter(
+                pk=comment.pk, status__in=[CommentStatus.RESOLVED, CommentStatus.ADDRESSED]
+            )
         if rows.update(**values) and phase == SessionPhase.DISCUSSION:
             _bump(comment.session_id)
-    comment.refresh_from_db(fields=["status", "resolved_by", "resolved_at"])
+    comment.refresh_from_db(
+        fields=["status", "resolved_by", "resolved_at", "addressed_by", "addressed_at"]
+    )
     return comment
 
 
@@ -1050,6 +1174,7 @@ def comment_toggle_plus_one(*, user, comment: Comment) -> bool:
     with transaction.atomic():
         phase = _comment_session_phase(comment)
         _require_open_thread(phase, "+1s are possible")
+        _require_newest_copy(comment)
         removed, _ = Reaction.objects.filter(comment=comment, user=user).delete()
         if not removed:
             try:
@@ -1147,3 +1272,227 @@ def action_item_set_done(*, user, item: ActionItem, done: bool = True) -> Action
             _bump(item.session_id)
     item.refresh_from_db(fields=["done_at"])
     return item
+
+
+# --- Mentions ----------------------------------------------------------------------------------
+
+
+def _record_mentions(
+    *,
+    comment: Comment,
+    result: "mentions.MentionResult",
+    by,
+    notify: bool,
+    reply: Reply | None = None,
+    edited: bool = False,
+) -> list[int]:
+    """Record who ``comment`` (or ``reply``) names; tell them unless ``notify`` is False.
+
+    One "mentioned" activity per text, with every newly named member in
+    ``mentioned_ids`` (the notifications fan-out makes each a personal recipient).
+    An edit records and tells only the members it newly names. Returns their ids.
+    """
+    if not result.members:
+        return []
+    already = set()
+    if edited:
+        already = set(
+            Mention.objects.filter(comment=comment, reply=reply).values_list("user_id", flat=True)
+        )
+    new = [member for member in result.members if member.pk not in already]
+    if not new:
+        return []
+    Mention.objects.bulk_create(
+        Mention(comment=comment, reply=reply, user=member, by=by) for member in new
+    )
+    if notify:
+        payload = {
+            "comment_id": comment.pk,
+            "reply_id": reply.pk if reply is not None else None,
+            "mentioned_ids": [member.pk for member in new],
+            **_iteration_payload(comment.revision_id),
+        }
+        if comment.session_id is not None:
+            payload.update(_session_payload(comment.session))
+        activity_record(
+            team=comment.initiative.team,
+            actor=by,
+            verb=Verb.MENTIONED,
+            initiative=comment.initiative,
+            **payload,
+        )
+    return [member.pk for member in new]
+
+
+# --- The Andon cord and the initiative's status ------------------------------------------------
+
+MAX_ANDON_CHARS = 2_000
+
+
+def _clean_andon_text(text: str, field: str, missing: str) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise ValidationError({field: missing}, code="required")
+    if len(text) > MAX_ANDON_CHARS:
+        raise ValidationError(
+            {field: f"At most {MAX_ANDON_CHARS:,} characters."}, code="max_length"
+        )
+    return text
+
+
+def _lock_initiative(initiative: Initiative) -> str:
+    """Lock the initiative row (FOR NO KEY UPDATE) and return its current status."""
+    return (
+        Initiative.objects.select_for_update(no_key=True)
+        .filter(pk=initiative.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+
+
+def andon_pull(*, user, initiative: Initiative, reason: str) -> AndonPull:
+    """Stop the initiative: it cannot be approved until an editor or owner resets the cord.
+
+    Any reviewer, editor or owner of the team may pull it, with a reason; it is
+    refused while the cord is already pulled.
+    """
+    _require(user, "reviews.pull_andon", initiative)
+    reason = _clean_andon_text(reason, "reason", "Say why the initiative must stop.")
+    with transaction.atomic():
+        # The same lock an approval takes: a pull and an approval never interleave.
+        _lock_initiative(initiative)
+        now = timezone.now()
+        if AndonPull.objects.active().filter(initiative_id=initiative.pk).exists():
+            raise ValidationError(
+                "The Andon cord is already pulled on this initiative.", code="already_pulled"
+            )
+        pull = AndonPull.objects.create(
+            initiative=initiative, pulled_by=user, reason=reason, pulled_at=now
+        )
+        Initiative.objects.filter(pk=initiative.pk).update(updated_at=now)
+        initiative.updated_at = now
+        activity_record(
+            team=initiative.team,
+            actor=user,
+            verb=Verb.ANDON_PULLED,
+            initiative=initiative,
+            pull_id=pull.pk,
+            reason=reason,
+        )
+    return pull
+
+
+def andon_reset(*, user, initiative: Initiative, resolution: str) -> AndonPull:
+    """Reset the pulled cord with a resolution (editors and owners)."""
+    _require(user, "reviews.reset_andon", initiative)
+    resolution = _clean_andon_text(resolution, "resolution", "Say how the concern was resolved.")
+    now = timezone.now()
+    with transaction.atomic():
+        pull = (
+            AndonPull.objects.select_for_update()
+            .filter(initiative_id=initiative.pk, reset_at__isnull=True)
+            .first()
+        )
+        if pull is None:
+            raise ValidationError(
+                "The Andon cord is not pulled on this initiative (someone may have reset it).",
+                code="not_pulled",
+            )
+        pull.reset_by = user
+        pull.reset_at = now
+        pull.resolution = resolution
+        pull.save(update_fields=["reset_by", "reset_at", "resolution"])
+        Initiative.objects.filter(pk=initiative.pk).update(updated_at=now)
+        initiative.updated_at = now
+        activity_record(
+            team=initiative.team,
+            actor=user,
+            verb=Verb.ANDON_RESET,
+            initiative=initiative,
+            pull_id=pull.pk,
+            reason=pull.reason,
+            resolution=resolution,
+            pulled_by_id=pull.pulled_by_id,
+        )
+    return pull
+
+
+def initiative_set_status(*, user, initiative: Initiative, status: str) -> Initiative:
+    """Move the initiative to ``status`` by hand (editors and owners).
+
+    Approval is refused for the same reasons as a session's "approved" outcome:
+    a pulled Andon cord, unresolved blockers. Session outcomes set the status
+    themselves (``session_close``); this is for decisions taken elsewhere.
+    """
+    _require(user, "reviews.change_initiative_status", initiative)
+    if status not in InitiativeStatus.values:
+        raise ValidationError({"status": f"“{status}” is not a status."}, code="status")
+    now = timezone.now()
+    with transaction.atomic():
+        if status == InitiativeStatus.APPROVED:
+            _require_approvable(initiative, field="status")
+        current = _lock_initiative(initiative)
+        if current == status:
+            initiative.status = status
+            return initiative
+        Initiative.objects.filter(pk=initiative.pk).update(status=status, updated_at=now)
+        initiative.status = status
+        initiative.updated_at = now
+        activity_record(
+            team=initiative.team,
+            actor=user,
+            verb=Verb.STATUS_CHANGED,
+            initiative=initiative,
+            from_status=current,
+            to_status=status,
+        )
+    return initiative
+
+
+# --- Carried threads: addressed ------------------------------------------------------------------
+
+
+def comment_mark_addressed(*, user, comment: Comment, reply: str = "") -> Comment:
+    """The document's side says a thread is dealt with: an editor or owner marks it addressed.
+
+    The commenter (or an editor) then verifies: resolves it, or reopens it. The
+    optional ``reply`` says how, posted to the thread like any reply. Open and
+    outdated threads can be marked (an outdated one: "removed on purpose"). A
+    blocker still needs its resolution before the initiative can be approved.
+    """
+    _require_visible(user, comment)
+    _require(user, "reviews.address_comment", comment)
+    reply = (reply or "").strip()
+    if reply:
+        reply = _clean_body(reply, field="reply")
+    now = timezone.now()
+    with transaction.atomic():
+        phase = _comment_session_phase(comment)
+        _require_open_thread(phase, "Threads can be marked addressed")
+        _require_newest_copy(comment)
+        marked = Comment.objects.filter(
+            pk=comment.pk, status__in=[CommentStatus.OPEN, CommentStatus.OUTDATED]
+        ).update(status=CommentStatus.ADDRESSED, addressed_by=user, addressed_at=now)
+        if not marked:
+            status = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).get()
+            raise IllegalTransition(
+                "Only an open or outdated thread can be marked addressed; this one is "
+                f"{CommentStatus(status).label.lower()}.",
+                code="status",
+            )
+        answer = reply_create(user=user, comment=comment, body=reply) if reply else None
+        activity_record(
+            team=comment.initiative.team,
+            actor=user,
+            verb=Verb.COMMENT_ADDRESSED,
+            initiative=comment.initiative,
+            comment_id=comment.pk,
+            comment_author_id=comment.author_id,
+            kind=comment.kind,
+            reply_id=answer.pk if answer else None,
+            **_iteration_payload(comment.revision_id),
+        )
+        if phase == SessionPhase.DISCUSSION:
+            _bump(comment.session_id)
+    comment.refresh_from_db(fields=["status", "addressed_by", "addressed_at"])
+    return comment

@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wbapp.accounts.context_processors.navigation",
+                "wbapp.activity.context_processors.notifications",
             ],
             # Partials are a builtin so that every template can define and render
             # named fragments, as Django 6's built-in partials will.
@@ -152,6 +153,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.end_due_readings",
         "schedule": 15,
     },
+    # Digests whose local delivery hour has come (each user and period once).
+    "send-due-digests": {
+        "task": "wbapp.activity.tasks.send_due_digests",
+        "schedule": 15 * 60,
+    },
+    # Notifications and e-mails a lost task left behind (idempotent).
+    "sweep-notifications": {
+        "task": "wbapp.activity.tasks.sweep_notifications",
+        "schedule": 60,
+    },
 }
 
 # --- Accounts ------------------------------------------------------------------
@@ -224,7 +235,7 @@ USE_TZ = True
 # --- Static and uploaded files ---------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
@@ -268,6 +279,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# `make bench` only: serves the two baseline views every page is measured against.
+BENCH_BASELINES = env_bool("BENCH_BASELINES", default=False)
 
 LOGGING = {
     "version": 1,

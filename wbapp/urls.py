@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +9,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("wbapp.accounts.urls")),
+    path("", include("documents.urls")),
+    path("", include("reviews.urls")),
+    path("", include("wbapp.activity.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_BASELINES:
+    # The floors `make bench` measures pages against; never on in production.
+    from wbapp import bench_views
+
+    urlpatterns += [
+        path("bench/minimal", bench_views.minimal, name="bench_minimal"),
+        path("bench/query", bench_views.query_and_template, name="bench_query"),
+    ]

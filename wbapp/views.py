@@ -6,18 +6,21 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reviews.dashboard import my_reviews
 from wbapp.accounts.models import Invitation, Team
 
 
 @login_required
 def home(request):
+    """ "My reviews": sessions, threads, action items and cords waiting on the user."""
     teams = Team.objects.for_user(request.user)
     invitations = (
         Invitation.objects.pending()
         .filter(email__iexact=request.user.email)
         .select_related("team", "invited_by")
     )
-    return render(request, "home.html", {"teams": teams, "invitations": invitations})
+    context = {"teams": teams, "invitations": invitations, "reviews": my_reviews(request.user)}
+    return render(request, "home.html", context)
 
 
 def _check_database() -> str:

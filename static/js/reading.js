@@ -11,6 +11,14 @@
 
   var CONTEXT = 32; // characters of prefix and suffix kept with a quote
 
+  // Margin cards and the comment box are placed with element.style (CSSOM, which the
+  // Content-Security-Policy allows). htmx would copy that style attribute onto the
+  // elements it swaps in with setAttribute, which the policy blocks: do not settle it.
+  // (htmx loads after this script; both are deferred, so set it once the page is parsed.)
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  });
+
   var layout = document.querySelector("[data-reading]");
   if (!layout) return;
   var floating = null;
@@ -174,28 +182,37 @@
 
   var wide = window.matchMedia("(min-width: 64rem)");
 
-  // Move each card down to the height of its first highlight, never overlapping
-  // the card above it. Cards stay in document order; on narrow screens they sit
-  // below their section as plain flow.
+  // On wide screens every card hangs in the margin at the height of its passage
+  // (its first highlight, or its section for a whole-section comment), never
+  // overlapping the card above it; cards keep document order. On narrow screens they
+  // sit below their section as plain flow.
   function alignMargins() {
-    layout.querySelectorAll("[data-margin]").forEach(function (margin) {
-      var list = margin.querySelectorAll("[data-comment]");
-      list.forEach(function (card) {
-        card.style.marginTop = "";
-      });
-      if (!wide.matches) return;
-      var top = margin.getBoundingClientRect().top;
-      var floor = 0;
-      list.forEach(function (card) {
-        var mark = marksFor(card.getAttribute("data-comment"))[0];
-        var natural = card.getBoundingClientRect().top - top;
-        var wanted = mark ? mark.getBoundingClientRect().top - top : natural;
-        var place = Math.max(wanted, floor, natural);
-        if (place > natural) card.style.marginTop = place - natural + 8 + "px";
-        floor = card.getBoundingClientRect().bottom - top + 8;
-      });
+    var memo = layout.querySelector(".memo--with-margin");
+    if (!memo) return;
+    var list = cards();
+    list.forEach(function (card) {
+      card.style.top = "";
     });
+    layout.classList.toggle("is-aligned", wide.matches);
+    memo.style.minHeight = "";
+    if (!wide.matches) return;
+    var base = memo.getBoundingClientRect().top;
+    var floor = 0;
+    list.forEach(function (card) {
+      var target = marksFor(card.getAttribute("data-comment"))[0] ||
+        layout.querySelector(
+          '[data-anchor-root][data-section-key="' + card.getAttribute("data-section-key") + '"]'
+        ) || card.closest(".doc-row");
+      var wanted = target ? target.getBoundingClientRect().top - base : floor;
+      var top = Math.max(wanted - 4, floor);
+      card.style.top = top + "px";
+      floor = top + card.offsetHeight + 10;
+    });
+    memo.style.minHeight = floor + "px";
   }
+
+  // A reply or action-item form opening makes its card taller.
+  layout.addEventListener("toggle", alignMargins, true);
 
   function setActive(id, on) {
     marksFor(id).forEach(function (mark) {
@@ -266,6 +283,8 @@
     setValue("suffix", anchor.suffix);
     setValue("start", String(anchor.start));
     setValue("end", String(anchor.end));
+    var preview = getBox().querySelector("[data-quote-preview]");
+    if (preview) preview.textContent = anchor.quote;
     getBox().classList.add("has-anchor");
   }
 
@@ -369,9 +388,12 @@
     settle = window.setTimeout(function () {
       var anchor = selectionAnchor();
       var toolbarButton = document.querySelector("[data-comment-on-selection]");
+      var box = getBox();
       if (anchor) {
         lastSelection = anchor;
-        showFloating(anchor);
+        // While the box is open the selection is already what it comments on.
+        if (box && box.classList.contains("is-open")) hideFloating();
+        else showFloating(anchor);
         if (toolbarButton) toolbarButton.setAttribute("data-has-selection", "");
       } else {
         hideFloating();
@@ -432,7 +454,10 @@
   // A new comment or a refreshed margin: highlight again. The box comes back empty
   // with data-saved after a save (close it, focus the new comment), or open with
   // the errors.
-  document.body.addEventListener("htmx:afterSettle", function () {
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    // The live status changes nothing in the text; leave a selection in progress alone.
+    var target = event.detail.target;
+    if (target && target.closest && target.closest("[data-live]")) return;
     highlightAll();
     var box = getBox();
     if (!box) return;
@@ -460,9 +485,6 @@
     resizeTimer = window.setTimeout(alignMargins, 100);
   });
   wide.addEventListener("change", alignMargins);
-
-  // Exposed for session.js: the facilitator's "next" moves the highlighted thread.
-  window.WorkbackReading = { highlightAll: highlightAll, focusCard: focusCard };
 
   highlightAll();
   // Fonts change line positions once they load.

@@ -9,6 +9,14 @@
   "use strict";
 
   var live = document.querySelector("[data-live]");
+
+  // Margin cards and the comment box are placed with element.style (CSSOM, which the
+  // Content-Security-Policy allows). htmx would copy that style attribute onto the
+  // elements it swaps in with setAttribute, which the policy blocks: do not settle it.
+  // (htmx loads after this script; both are deferred, so set it once the page is parsed.)
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  });
   var etag = null;
   // Server time minus this browser's time, from the last server-rendered "now".
   var skew = 0;
@@ -28,6 +36,11 @@
         etag = xhr.getResponseHeader("ETag");
       }
       if (xhr.status === 200 || xhr.status === 304) live.classList.remove("is-offline");
+    });
+    // A 304 has no body: the status on the page is still right. (The page-wide htmx
+    // config swaps every 2xx and 3xx answer.)
+    live.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.xhr.status === 304) event.detail.shouldSwap = false;
     });
     // A lost network or a failing server shows as one quiet badge on the status, not
     // as a new error message every second (app.js reports other requests' failures).
@@ -106,18 +119,25 @@
     );
   }
 
-  function applyFocus(id) {
+  function markFocused(id) {
     document.querySelectorAll(".is-focused").forEach(function (element) {
       element.classList.remove("is-focused");
     });
-    if (!id) return;
-    var card = document.querySelector('[data-comment="' + id + '"]');
-    if (card) card.classList.add("is-focused");
+    if (!id) return null;
     document.querySelectorAll('mark[data-comment-ref="' + id + '"]').forEach(function (mark) {
       mark.classList.add("is-focused");
     });
-    if (card && !typingInDiscussion() && window.WorkbackReading) {
-      window.WorkbackReading.focusCard(card);
+    var card = document.querySelector('[data-comment="' + id + '"]');
+    if (card) card.classList.add("is-focused");
+    return card;
+  }
+
+  function applyFocus(id) {
+    var card = markFocused(id);
+    // Scroll to the thread, but leave the keyboard focus where the reader has it.
+    if (card && !typingInDiscussion()) {
+      var smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      card.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
     }
   }
 
@@ -158,11 +178,8 @@
     if (event.detail.target === live) onStatus(live);
   });
   // After the margins come back, the focused thread keeps its emphasis.
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target !== live && focused) {
-      var card = document.querySelector('[data-comment="' + focused + '"]');
-      if (card) card.classList.add("is-focused");
-    }
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (focused) markFocused(focused);
   });
 
   if (live) {

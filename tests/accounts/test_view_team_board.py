@@ -114,9 +114,10 @@ def test_the_query_count_does_not_grow_with_members_or_activity(cast, client_for
         activity_record(team=cast.team, actor=member.user, verb=Verb.MEMBER_JOINED, role="viewer")
 
     # Session, user, team with the viewer's role, memberships with users, initiatives with
-    # owners and latest iterations, nav teams, activity with actors and initiatives: 7.
+    # owners and latest iterations, nav teams, unread notifications, activity with actors
+    # and initiatives: 8.
     with CaptureQueriesContext(connection) as large:
         response = client.get("/t/returns/")
 
     assert "9 members" in response.content.decode()
-    assert len(large) == len(small) == 7
+    assert len(large) == len(small) == 8

@@ -76,9 +76,9 @@ def test_the_query_count_does_not_grow_with_members_or_invitations(cast, client_
         InvitationFactory(team=cast.team, invited_by=cast.owner, email=f"p{n}@example.com")
 
     # Session, user, team with the viewer's role, invitations with inviters, memberships
-    # with users, nav teams: 6.
+    # with users, nav teams, unread notifications: 7.
     with CaptureQueriesContext(connection) as large:
         response = client.get(URL)
 
     assert response.content.decode().count("Change role") == 9
-    assert len(large) == len(small) == 6
+    assert len(large) == len(small) == 7

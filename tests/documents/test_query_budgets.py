@@ -65,8 +65,9 @@ def test_the_initiative_page_has_a_fixed_query_budget(cast, size, django_assert_
     url = reverse("initiative_detail", args=[document.initiative_id])
     # session, user, initiative + team + owner + role, followers (count and mine),
     # documents with their iteration counts, recent iterations with authors and
-    # documents, navigation teams.
-    with django_assert_num_queries(7):
+    # documents, unread notifications, navigation teams, the active Andon cord (the
+    # banner), the cord's history and the open action items (the reviews panels).
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -76,8 +77,9 @@ def test_the_draft_page_has_a_fixed_query_budget(cast, size, django_assert_num_q
     client = signed_in(cast.editor)
     url = reverse("draft", args=[document.initiative_id, document.pk])
     # session, user, document + initiative + team + owner + role, sections, FAQ entries,
-    # latest iteration with its author, appendix images, navigation teams.
-    with django_assert_num_queries(8):
+    # latest iteration with its author, appendix images, unread notifications,
+    # navigation teams, the active Andon cord (the banner).
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -87,8 +89,11 @@ def test_the_iteration_page_has_a_fixed_query_budget(cast, size, django_assert_n
     client = signed_in(cast.viewer)
     url = reverse("iteration_detail", args=[document.initiative_id, document.pk, 2])
     # session, user, iteration + document + initiative + team + author + role,
-    # newest iteration number, navigation teams.
-    with django_assert_num_queries(5):
+    # newest iteration number, unread notifications, navigation teams, the active
+    # Andon cord (the banner), comment counts by status, then the review tools: the
+    # comments (their replies would be one more, with comments), their action items,
+    # the iteration's sessions.
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -98,8 +103,9 @@ def test_the_compare_page_has_a_fixed_query_budget(cast, size, django_assert_num
     client = signed_in(cast.viewer)
     url = reverse("compare", args=[document.initiative_id, document.pk, 1, 2])
     # session, user, the two iterations (each with document, initiative, team, author
-    # and role), the iteration numbers for the pickers, navigation teams.
-    with django_assert_num_queries(6):
+    # and role), the iteration numbers for the pickers, unread notifications, navigation
+    # teams, the active Andon cord (the banner).
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 

@@ -474,7 +474,7 @@ def test_approval_is_refused_while_a_blocker_is_open(cast):
         services.session_close(user=cast.editor, session=session, outcome="approved")
 
     assert error.value.message_dict["outcome"] == [
-        "1 blocker is still open: resolve them before approving."
+        "1 blocker is not resolved yet: resolve them before approving."
     ]
     session.refresh_from_db()
     assert session.phase == SessionPhase.DISCUSSION

@@ -1,0 +1,25 @@
+"""``{% iteration_comments revision %}``: the review tools of an iteration page.
+
+The documents app shows iterations and must not import reviews; its template loads
+this tag instead: the memo with the comments the user may see in its margin, the
+comment box, the iteration's sessions and "Schedule a review". The page loads
+css/reviews.css, js/reading.js and js/mentions.js.
+"""
+
+from django import template
+from django.template.loader import render_to_string
+
+from ..views import iteration_comment_context
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def iteration_comments(context, revision):
+    request = context["request"]
+    tools = iteration_comment_context(request.user, revision)
+    return render_to_string(
+        "reviews/includes/iteration_comments.html",
+        tools | {"document": revision.document, "revision": revision},
+        request=request,
+    )

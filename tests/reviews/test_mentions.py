@@ -1,0 +1,167 @@
+"""@mentions: the syntax, who counts as mentioned, rendering, and what the services record."""
+
+import pytest
+
+from reviews import services
+from reviews.mentions import find_mentions, render_body, suggest_members
+from reviews.models import Mention, ParticipantRole
+from tests.factories import MembershipFactory, UserFactory
+from tests.reviews.factories import comment, discussion_session, reading_session, revision_for
+from wbapp.accounts.models import Role
+from wbapp.activity.models import Activity, Verb
+
+pytestmark = pytest.mark.django_db
+
+
+def token(user, name=None):
+    return f"@[{name or user.name}](user:{user.pk})"
+
+
+# --- Finding the members -------------------------------------------------------------------
+
+
+def test_a_picker_token_names_a_member_by_id(cast):
+    result = find_mentions(f"Ask {token(cast.viewer)} please", team=cast.team, author=cast.owner)
+    assert result.members == [cast.viewer]
+    assert result.problems() == []
+
+
+def test_a_full_address_and_a_unique_local_part_name_members(cast):
+    result = find_mentions("Cc @viewer@example.com and @editor.", team=cast.team, author=cast.owner)
+    assert sorted(m.pk for m in result.members) == sorted([cast.viewer.pk, cast.editor.pk])
+
+
+def test_an_address_inside_a_word_is_not_a_mention(cast):
+    result = find_mentions("Mail viewer@example.com", team=cast.team, author=cast.owner)
+    assert result.members == [] and result.problems() == []
+
+
+def test_someone_outside_the_team_is_reported_and_not_mentioned(cast):
+    text = f"{token(cast.outsider)} and @outsider@example.com and @nobody"
+    result = find_mentions(text, team=cast.team, author=cast.owner)
+    assert result.members == []
+    assert result.problems() == [
+        "@Outsider is not in this team; nobody was notified.",
+        "@outsider@example.com is not in this team; nobody was notified.",
+        "@nobody is not in this team; nobody was notified.",
+    ]
+
+
+def test_a_local_part_shared_by_two_members_is_ambiguous(cast):
+    MembershipFactory(team=cast.team, user=UserFactory(email="viewer@other.example"))
+    result = find_mentions("@viewer", team=cast.team, author=cast.owner)
+    assert result.members == []
+    assert result.problems()[0].startswith("@viewer matches more than one member")
+
+
+def test_mentioning_oneself_does_nothing(cast):
+    result = find_mentions(token(cast.owner), team=cast.team, author=cast.owner)
+    assert result.members == [] and result.problems() == []
+
+
+def test_a_text_without_mentions_costs_no_query(cast, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        find_mentions("No one here, mail a@b.com", team=cast.team, author=cast.owner)
+
+
+def test_suggestions_match_names_and_addresses_of_team_members_only(cast):
+    assert suggest_members(cast.team, "rev") == [cast.reviewer]
+    assert suggest_members(cast.team, "@view") == [cast.viewer]
+    assert suggest_members(cast.team, "outs") == []
+    assert len(suggest_members(cast.team, "")) == 4
+
+
+# --- Rendering -------------------------------------------------------------------------------
+
+
+def test_member_tokens_render_as_mentions_and_others_as_plain_text(cast):
+    text = f"Hi {token(cast.viewer)} and {token(cast.outsider)}"
+    result = find_mentions(text, team=cast.team, author=cast.owner)
+    html = render_body(text, result)
+    assert '<span class="mention">@Viewer</span>' in html
+    assert "@Outsider" in html and 'class="mention">@Outsider' not in html
+    assert "user:" not in html
+
+
+def test_a_token_name_cannot_inject_markup(cast):
+    text = f"{token(cast.viewer, name='<img src=x onerror=alert(1)>')}"
+    result = find_mentions(text, team=cast.team, author=cast.owner)
+    html = render_body(text, result)
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_placeholder_characters_typed_by_the_writer_are_dropped(cast):
+    html = render_body("a \ue0001\ue001 b", find_mentions("", team=cast.team, author=cast.owner))
+    assert "mention" not in html and "\ue000" not in html
+
+
+# --- What the services record ----------------------------------------------------------------
+
+
+def test_an_asynchronous_comment_records_and_announces_its_mentions(cast):
+    revision = revision_for(cast)
+    made = comment(cast.reviewer, revision, body=f"{token(cast.viewer)} can you check?")
+    assert list(Mention.objects.values_list("user_id", "reply_id")) == [(cast.viewer.pk, None)]
+    event = Activity.objects.get(verb=Verb.MENTIONED)
+    assert event.actor == cast.reviewer
+    assert event.payload["mentioned_ids"] == [cast.viewer.pk]
+    assert event.payload["comment_id"] == made.pk
+    assert event.payload["reply_id"] is None
+    assert made.mention_result.members == [cast.viewer]
+    assert 'class="mention"' in made.body_html
+
+
+def test_an_outsider_mention_records_nothing_and_says_so(cast):
+    made = comment(cast.reviewer, revision_for(cast), body=f"{token(cast.outsider)} look")
+    assert not Mention.objects.exists()
+    assert not Activity.objects.filter(verb=Verb.MENTIONED).exists()
+    assert made.mention_result.problems() == ["@Outsider is not in this team; nobody was notified."]
+
+
+def test_a_mention_made_during_the_reading_waits_for_the_reveal(cast):
+    session = reading_session(cast, participants=[(cast.reviewer, ParticipantRole.REVIEWER)])
+    comment(cast.reviewer, session, body=f"{token(cast.viewer)} see this")
+    assert Mention.objects.count() == 1
+    assert not Activity.objects.filter(verb=Verb.MENTIONED).exists()
+    services.session_start_discussion(user=cast.editor, session=session)
+    event = Activity.objects.get(verb=Verb.MENTIONED)
+    assert event.payload["mentioned_ids"] == [cast.viewer.pk]
+    assert event.payload["session_id"] == session.pk
+    assert event.actor_id == cast.reviewer.pk
+
+
+def test_a_reply_records_its_mentions_with_the_reply(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session)
+    reply = services.reply_create(
+        user=cast.editor, comment=thread, body=f"{token(cast.owner)}, yours"
+    )
+    mention = Mention.objects.get()
+    assert (mention.user, mention.reply, mention.comment) == (cast.owner, reply, thread)
+    event = Activity.objects.get(verb=Verb.MENTIONED)
+    assert event.payload["reply_id"] == reply.pk
+    assert event.payload["session_id"] == session.pk
+
+
+def test_an_edit_announces_only_the_people_it_newly_names(cast):
+    made = comment(cast.reviewer, revision_for(cast), body=f"{token(cast.viewer)} hi")
+    services.comment_edit(
+        user=cast.reviewer,
+        comment=made,
+        body=f"{token(cast.viewer)} and {token(cast.owner)} hi",
+    )
+    events = Activity.objects.filter(verb=Verb.MENTIONED).order_by("pk")
+    assert [e.payload["mentioned_ids"] for e in events] == [[cast.viewer.pk], [cast.owner.pk]]
+    assert Mention.objects.count() == 2
+
+
+def test_viewers_can_be_mentioned_but_nobody_outside_the_team(cast):
+    newcomer = MembershipFactory(team=cast.team, role=Role.VIEWER).user
+    made = comment(
+        cast.reviewer,
+        revision_for(cast),
+        body=f"{token(newcomer)} {token(cast.outsider)}",
+    )
+    assert [m.user_id for m in Mention.objects.all()] == [newcomer.pk]
+    assert len(made.mention_result.problems()) == 1

@@ -1,0 +1,170 @@
+"""The session's hot paths cost the same number of queries for 5 comments and for 500.
+
+Each test counts the queries of one request with 5 comments and with 500 (with
+replies, +1s and action items where the page shows them) and asserts the counts
+are equal; the comment above each lists the queries, so a new one is a decision.
+"""
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from documents.rendering import render_markdown
+from reviews import services
+from reviews.anchoring import anchor_targets, document_order_key
+from reviews.models import ActionItem, Comment, ParticipantRole, Reaction, Reply
+from reviews.views import iteration_comment_context
+from tests.reviews.factories import reading_session, revision_for, team_reviewer
+from wbapp.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+SECTION_KEYS = ["headline", "summary", "s-risks", "q-ext1", "q-int1"]
+
+
+def add_comments(revision, authors, n, *, session=None, threads=False):
+    """``n`` comments spread over the sections; with ``threads``, a reply, a +1 and an item each."""
+    index = {t.key: t.index for t in anchor_targets(revision)}
+    comments = Comment.objects.bulk_create(
+        Comment(
+            revision=revision,
+            initiative=revision.document.initiative,
+            session=session,
+            author=authors[i % len(authors)],
+            kind=["question", "suggestion", "concern", "blocker"][i % 4],
+            body=f"Comment {i}",
+            body_html=render_markdown(f"Comment {i}"),
+            section_key=SECTION_KEYS[i % len(SECTION_KEYS)],
+            document_order=document_order_key(index[SECTION_KEYS[i % len(SECTION_KEYS)]], i),
+        )
+        for i in range(n)
+    )
+    if threads:
+        Reply.objects.bulk_create(
+            Reply(comment=c, author=authors[0], body="Yes", body_html="<p>Yes</p>")
+            for c in comments
+        )
+        Reaction.objects.bulk_create(Reaction(comment=c, user=authors[-1]) for c in comments)
+        ActionItem.objects.bulk_create(
+            ActionItem(
+                initiative=revision.document.initiative,
+                session=session,
+                comment=c,
+                title=f"Item {i}",
+                owner=authors[0],
+                created_by=authors[0],
+            )
+            for i, c in enumerate(comments)
+        )
+    return comments
+
+
+def count(client, url, **headers) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    assert response.status_code in (200, 204)
+    return len(queries)
+
+
+def readers(cast):
+    other = team_reviewer(cast)
+    session = reading_session(
+        cast,
+        participants=[(cast.reviewer, ParticipantRole.REVIEWER), (other, ParticipantRole.REVIEWER)],
+    )
+    return session, other
+
+
+def test_reading_view_costs_the_same_for_5_and_500_comments(cast, client_for):
+    def measure(n):
+        session, other = readers(cast)
+        add_comments(session.revision, [cast.reviewer], n, session=session)
+        add_comments(session.revision, [other], n, session=session)  # the other's, private
+        client = client_for(cast.reviewer)
+        url = reverse("session_detail", args=[session.pk])
+        client.get(url)  # joins the session (one write, once)
+        return count(client, url)
+
+    # login session, user, session (with the user's role and own participant row),
+    # participants with users, the reader's comments (annotated with +1s and reply
+    # counts), their replies, the navigation's teams and unread notifications, the
+    # initiative's Andon cord (the banner).
+    few, many = measure(5), measure(500)
+    assert few == many == 9
+
+
+def test_discussion_view_costs_the_same_for_5_and_500_comments(cast, client_for):
+    def measure(n):
+        session, other = readers(cast)
+        authors = [cast.reviewer, other, cast.owner]
+        add_comments(session.revision, authors, n, session=session, threads=True)
+        services.session_start_discussion(user=cast.editor, session=session)
+        services.session_focus_next(user=cast.editor, session=session)
+        client = client_for(cast.reviewer)
+        url = reverse("session_detail", args=[session.pk])
+        client.get(url)
+        return count(client, url)
+
+    # login session, user, session lookup, participants with users, the focused thread,
+    # comments (annotated), replies, the session's action items with owners, the
+    # navigation's teams and unread notifications, the initiative's Andon cord (the
+    # banner). (The action item form, with the members as owners, loads on demand.)
+    few, many = measure(5), measure(500)
+    assert few == many == 11
+
+
+def test_live_status_costs_the_same_for_5_and_500_comments(cast, client_for):
+    def measure(n):
+        session, other = readers(cast)
+        add_comments(session.revision, [cast.reviewer, other], n, session=session)
+        url = reverse("session_live", args=[session.pk]) + "?phase=reading"
+        return count(client_for(cast.editor), url, HTTP_HX_REQUEST="true")
+
+    # The full answer to the facilitator: login session, user, session lookup,
+    # participants with users (the room). The 304 answer is two: see test_live.py.
+    few, many = measure(5), measure(500)
+    assert few == many == 4
+
+
+def test_live_status_in_the_discussion_costs_the_same(cast, client_for):
+    def measure(n):
+        session, other = readers(cast)
+        add_comments(session.revision, [cast.reviewer, other], n, session=session, threads=True)
+        services.session_start_discussion(user=cast.editor, session=session)
+        services.session_focus_next(user=cast.editor, session=session)
+        client = client_for(cast.reviewer)
+        url = reverse("session_live", args=[session.pk]) + "?phase=discussion"
+        client.get(url, HTTP_HX_REQUEST="true")
+        return count(client, url, HTTP_HX_REQUEST="true")
+
+    # login session, user, session lookup, the focused thread.
+    few, many = measure(5), measure(500)
+    assert few == many == 4
+
+
+def test_iteration_comments_cost_the_same_for_5_and_500_comments(cast, rf):
+    def measure(n):
+        revision = revision_for(cast)
+        add_comments(revision, [cast.reviewer, cast.owner], n, threads=True)
+        revision = (
+            type(revision).objects.select_related("document__initiative__team").get(pk=revision.pk)
+        )
+        reader = User.objects.get(pk=cast.reviewer.pk)  # no role cached from the last run
+        request = rf.get("/")
+        request.user = reader
+        with CaptureQueriesContext(connection) as queries:
+            context = iteration_comment_context(reader, revision)
+            html = render_to_string(
+                "reviews/includes/iteration_comments.html",
+                context | {"document": revision.document, "revision": revision},
+                request=request,
+            )
+        assert html.count("data-comment=") == n
+        return len(queries)
+
+    # the user's role in the team, comments (annotated), replies, action items, the
+    # sessions of this iteration.
+    few, many = measure(5), measure(500)
+    assert few == many == 5

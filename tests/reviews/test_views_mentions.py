@@ -1,0 +1,109 @@
+"""GET /i/<id>/mentions/ (suggestions for the picker) and what the comment views say back."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import Comment, Mention, Reply
+from tests.documents.access import request_as
+from tests.reviews.factories import comment, discussion_session, revision_for
+
+pytestmark = pytest.mark.django_db
+
+
+def suggest(initiative):
+    return reverse("mention_suggest", args=[initiative.pk])
+
+
+def test_outsider_gets_404(cast):
+    initiative = revision_for(cast).document.initiative
+    assert request_as(cast, "outsider", "get", suggest(initiative), {"q": "v"}).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["owner", "editor", "reviewer", "viewer"])
+def test_members_get_a_listbox_of_matching_team_members(cast, role):
+    initiative = revision_for(cast).document.initiative
+    response = request_as(cast, role, "get", suggest(initiative), {"q": "view"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="listbox"' in html
+    assert html.count('role="option"') == 1
+    assert f'data-mention-id="{cast.viewer.pk}"' in html
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_nobody_matching_says_so_and_never_lists_outsiders(cast):
+    initiative = revision_for(cast).document.initiative
+    html = request_as(cast, "reviewer", "get", suggest(initiative), {"q": "outs"}).content
+    assert "No team member matches “outs”" in html.decode()
+    assert b"outsider@example.com" not in html
+
+
+def comment_url(revision):
+    document = revision.document
+    return reverse(
+        "iteration_comment_create",
+        args=[document.initiative_id, document.pk, revision.number],
+    )
+
+
+def comment_data(body):
+    return {"kind": "question", "body": body, "section_key": "summary", "quote": ""}
+
+
+def test_mentioning_an_outsider_saves_the_comment_and_says_nobody_was_notified(cast, client_for):
+    revision = revision_for(cast)
+    client = client_for(cast.reviewer)
+    body = f"@[Outsider](user:{cast.outsider.pk}) should see this"
+    response = client.post(comment_url(revision), comment_data(body), follow=True)
+    assert Comment.objects.count() == 1
+    assert not Mention.objects.exists()
+    assert "@Outsider is not in this team; nobody was notified." in response.content.decode()
+
+
+def test_with_htmx_the_warning_arrives_out_of_band_in_the_messages(cast):
+    revision = revision_for(cast)
+    response = request_as(
+        cast,
+        "reviewer",
+        "post",
+        comment_url(revision),
+        comment_data("@nobody please"),
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="messages" hx-swap-oob="beforeend">' in html
+    assert "@nobody is not in this team; nobody was notified." in html
+
+
+def test_a_member_mention_says_nothing_extra(cast):
+    revision = revision_for(cast)
+    body = f"@[Viewer](user:{cast.viewer.pk}) look"
+    response = request_as(
+        cast, "reviewer", "post", comment_url(revision), comment_data(body), HTTP_HX_REQUEST="true"
+    )
+    assert 'hx-swap-oob="beforeend"' not in response.content.decode()
+    assert Mention.objects.get().user == cast.viewer
+
+
+def test_a_reply_mentioning_an_outsider_says_so(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session)
+    response = request_as(
+        cast,
+        "editor",
+        "post",
+        reverse("reply_create", args=[thread.pk]),
+        {"body": "@outsider@example.com knows"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert Reply.objects.count() == 1
+    assert "@outsider@example.com is not in this team" in response.content.decode()
+
+
+def test_the_memo_tells_the_picker_where_to_ask(cast):
+    session = discussion_session(cast)
+    html = request_as(
+        cast, "reviewer", "get", reverse("session_detail", args=[session.pk])
+    ).content.decode()
+    assert f'data-mentions-url="{suggest(session.initiative)}"' in html
