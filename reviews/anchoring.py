@@ -121,14 +121,14 @@ class Anchor:
     document_order: int
 
 
-def _common_suffix(a: str, b: str) -> int:
+def common_suffix_length(a: str, b: str) -> int:
     n = 0
     while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
 
 
-def _common_prefix(a: str, b: str) -> int:
+def common_prefix_length(a: str, b: str) -> int:
     n = 0
     while n < len(a) and n < len(b) and a[n] == b[n]:
         n += 1
@@ -140,9 +140,9 @@ def _best(text: str, spans: list[tuple[int, int]], prefix: str, suffix: str, hin
 
     def score(span):
         i, j = span
-        context = _common_suffix(text[max(0, i - len(prefix)) : i], prefix) + _common_prefix(
-            text[j : j + len(suffix)], suffix
-        )
+        context = common_suffix_length(
+            text[max(0, i - len(prefix)) : i], prefix
+        ) + common_prefix_length(text[j : j + len(suffix)], suffix)
         distance = abs(i - hint) if hint is not None else i
         return (-context, distance)
 

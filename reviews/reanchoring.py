@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
+from .anchoring import common_prefix_length, common_suffix_length
+
 # diff-match-patch scores a bitap match as
 #     errors / len(pattern) + distance from the expected place / Match_Distance
 # and accepts it when the score is at most Match_Threshold (0 = perfect).
@@ -199,20 +201,6 @@ class _Candidate:
     mapped: bool = False
 
 
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
@@ -349,7 +337,7 @@ class Reanchorer:
 
     def _context(self, norm: str, start: int, end: int, p: str, s: str) -> int:
         before = norm[max(0, start - len(p)) : start]
-        return _common_suffix(before, p) + _common_prefix(norm[end : end + len(s)], s)
+        return common_suffix_length(before, p) + common_prefix_length(norm[end : end + len(s)], s)
 
     def _exact(self, text: Text, q, p, s, mapped) -> _Candidate | None:
         norm = text.norm
