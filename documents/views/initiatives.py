@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wbapp.accounts.lookups import get_team_for_user
+from wbapp.activity import services as notifications
 
 from .. import services
 from ..forms import DocumentForm, InitiativeForm
@@ -149,10 +150,11 @@ def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpRespo
 def initiative_follow(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     # Following is reading: every member may follow, viewers included.
     initiative = get_initiative_for_user(request.user, initiative_id)
+    # Through the notifications service: following explicitly also lifts a mute.
     if request.POST.get("follow") == "0":
-        services.initiative_unfollow(user=request.user, initiative=initiative)
+        notifications.initiative_unfollow(user=request.user, initiative=initiative)
     else:
-        services.initiative_follow(user=request.user, initiative=initiative)
+        notifications.initiative_follow(user=request.user, initiative=initiative)
     if request.htmx:
         return render(
             request,

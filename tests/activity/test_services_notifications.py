@@ -26,6 +26,17 @@ def test_the_unread_count_counts_only_the_users_unread_notifications(cast):
     assert services.unread_count(cast.reviewer) == 0
 
 
+def test_the_unread_count_forgets_a_team_the_user_left(cast):
+    revision = iteration(cast)
+    async_comment(cast.reviewer, revision, body="Before leaving")
+    fan_out_pending()
+    assert services.unread_count(cast.editor) == 1
+
+    cast.team.memberships.filter(user=cast.editor).delete()
+
+    assert services.unread_count(cast.editor) == 0
+
+
 def test_the_inbox_is_newest_first_with_lines_linking_to_the_thread(cast):
     revision = iteration(cast)
     thread = async_comment(cast.reviewer, revision, body="Who pays the courier?")

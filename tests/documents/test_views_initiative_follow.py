@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import InitiativeFactory
+from wbapp.activity.models import InitiativeMute
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,13 @@ def test_htmx_gets_the_button_back_in_its_new_state(cast):
     assert 'id="follow-form"' in html
     assert "Following" in html
     assert "<html" not in html
+
+
+def test_following_a_muted_initiative_lifts_the_mute(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    InitiativeMute.objects.create(user=cast.reviewer, initiative=initiative)
+
+    request_as(cast, "reviewer", "post", url(initiative), {"follow": "1"})
+
+    assert initiative.followers.filter(pk=cast.reviewer.pk).exists()
+    assert not InitiativeMute.objects.filter(user=cast.reviewer, initiative=initiative).exists()

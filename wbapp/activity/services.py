@@ -55,7 +55,10 @@ def unread_count(user) -> int:
     """How many of the user's notifications are unread (one indexed COUNT)."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    # Like the inbox, only teams the user still belongs to.
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, activity__team__memberships__user=user
+    ).count()
 
 
 def inbox(user, limit: int = 50, *, before: int | None = None) -> list[Notification]:
