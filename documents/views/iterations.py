@@ -85,14 +85,9 @@ def iteration_detail(
     # The newest number tells whether there is a "next"; numbers have no gaps.
     newest = document.revisions.summaries().order_by("-number").values_list("number", flat=True)
     newest = newest.first() or revision.number
-    sections = revision.sections()
+    # The memo itself, with its comments, is rendered by reviews' {% iteration_comments %}.
     context = document_context(request, document) | {
         "revision": revision,
-        "press_release": [s for s in sections if s.is_press_release],
-        "other_sections": [s for s in sections if not s.is_press_release],
-        "faq_parts": [
-            (audience, label, revision.faq(audience)) for audience, label in FaqAudience.choices
-        ],
         "report": revision.length_report(),
         "previous_number": revision.number - 1 if revision.number > 1 else None,
         "next_number": revision.number + 1 if revision.number < newest else None,
