@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from documents import services as documents
 from documents.models import DocumentKind, Initiative, InitiativeStatus
 from reviews.models import AndonPull, Comment, CommentStatus, Mention
+from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 
@@ -74,31 +75,6 @@ def first_iteration():
             )
     revision = documents.iteration_save(user=maya, document=document, note="First full draft")
     return revision, maya, raj
-
-
-def select_passage(page: Page, section_key: str, quote: str) -> None:
-    """Select ``quote`` in a section through the DOM selection API, as a reader would."""
-    page.evaluate(
-        """([key, quote]) => {
-            const root = document.querySelector(`[data-anchor-root][data-section-key="${key}"]`);
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(quote);
-                if (at !== -1) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + quote.length);
-                    const selection = window.getSelection();
-                    selection.removeAllRanges();
-                    selection.addRange(range);
-                    return;
-                }
-            }
-            throw new Error("passage not found: " + quote);
-        }""",
-        [section_key, quote],
-    )
 
 
 def comment_on(page: Page, key: str, quote: str, kind: str, body: str) -> None:

@@ -17,12 +17,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from documents import services as documents
 from documents.models import DocumentKind
 from reviews import services as reviews
 from reviews.models import Comment, ParticipantRole
+from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 from wbapp.activity import delivery
@@ -87,31 +88,6 @@ def a_review_in_discussion():
     session = reviews.session_start_discussion(user=maya, session=session)
     notifications.preferences_update(user=maya, frequency="weekly", hour=8, weekday=0)
     return maya, raj, session
-
-
-def select_passage(page: Page, section_key: str, quote: str) -> None:
-    """Select ``quote`` in a section, as a reader would, through the DOM selection API."""
-    page.evaluate(
-        """([key, quote]) => {
-            const root = document.querySelector(`[data-anchor-root][data-section-key="${key}"]`);
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(quote);
-                if (at !== -1) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + quote.length);
-                    const selection = window.getSelection();
-                    selection.removeAllRanges();
-                    selection.addRange(range);
-                    return;
-                }
-            }
-            throw new Error("passage not found: " + quote);
-        }""",
-        [section_key, quote],
-    )
 
 
 def next_local_morning(hour: int, zone: str) -> datetime:

@@ -20,6 +20,7 @@ from documents import services as documents
 from documents.models import DocumentKind, FaqAudience
 from reviews import services
 from reviews.models import Comment, ParticipantRole, ReviewSession, SessionOutcome, SessionPhase
+from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 
@@ -97,31 +98,6 @@ def review_of_a_prfaq():
         participants=[(reviewer, ParticipantRole.REVIEWER) for reviewer in reviewers],
     )
     return session, maya, reviewers
-
-
-def select_passage(page: Page, section_key: str, quote: str) -> None:
-    """Select ``quote`` in a section, as a reader would, through the DOM selection API."""
-    page.evaluate(
-        """([key, quote]) => {
-            const root = document.querySelector(`[data-anchor-root][data-section-key="${key}"]`);
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(quote);
-                if (at !== -1) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + quote.length);
-                    const selection = window.getSelection();
-                    selection.removeAllRanges();
-                    selection.addRange(range);
-                    return;
-                }
-            }
-            throw new Error("passage not found: " + quote);
-        }""",
-        [section_key, quote],
-    )
 
 
 def drag_select(page: Page, section_key: str, quote: str) -> None:
