@@ -826,6 +826,13 @@ def session_focus_next(*, user, session: ReviewSession) -> Comment | None:
     return following
 
 
+def _set_initiative_status(initiative: Initiative, status: str, now: datetime) -> None:
+    """Write the status; the caller holds the initiative's row lock and checked approval."""
+    Initiative.objects.filter(pk=initiative.pk).update(status=status, updated_at=now)
+    initiative.status = status
+    initiative.updated_at = now
+
+
 def session_close(
     *, user, session: ReviewSession, outcome: str, decision_notes: str = ""
 ) -> ReviewSession:
@@ -868,10 +875,7 @@ def session_close(
         # resolution on this session can change the answer before we commit.
         if outcome == SessionOutcome.APPROVED:
             _require_approvable(initiative, session=session, field="outcome")
-        status = STATUS_AFTER[SessionOutcome(outcome)]
-        Initiative.objects.filter(pk=initiative.pk).update(status=status, updated_at=now)
-        initiative.status = status
-        initiative.updated_at = now
+        _set_initiative_status(initiative, STATUS_AFTER[SessionOutcome(outcome)], now)
         activity_record(
             team=initiative.team,
             actor=user,
@@ -1435,9 +1439,7 @@ def initiative_set_status(*, user, initiative: Initiative, status: str) -> Initi
         if current == status:
             initiative.status = status
             return initiative
-        Initiative.objects.filter(pk=initiative.pk).update(status=status, updated_at=now)
-        initiative.status = status
-        initiative.updated_at = now
+        _set_initiative_status(initiative, status, now)
         activity_record(
             team=initiative.team,
             actor=user,

@@ -233,6 +233,19 @@ def section_save(
     )
 
 
+def _move(request, document, row, move, *, anchor: str) -> HttpResponse:
+    """One step up or down for a section or FAQ entry; ``move(position)`` calls the service."""
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Move up or down.", status=400)
+    position = row.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
+    try:
+        move(position)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return _moved_response(request, document, anchor)
+
+
 def _moved_response(request, document, anchor: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"moved": True})
@@ -266,15 +279,15 @@ def section_move(
 ) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     section = get_section(document, key)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse("Move up or down.", status=400)
-    position = section.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
-    try:
-        services.section_move(user=request.user, section=section, position=position)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return _moved_response(request, document, f"section-{key}")
+    return _move(
+        request,
+        document,
+        section,
+        lambda position: services.section_move(
+            user=request.user, section=section, position=position
+        ),
+        anchor=f"section-{key}",
+    )
 
 
 @login_required
@@ -365,15 +378,13 @@ def faq_move(
 ) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     entry = get_faq_entry(document, key)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse("Move up or down.", status=400)
-    position = entry.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
-    try:
-        services.faq_entry_move(user=request.user, entry=entry, position=position)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return _moved_response(request, document, f"faq-{key}")
+    return _move(
+        request,
+        document,
+        entry,
+        lambda position: services.faq_entry_move(user=request.user, entry=entry, position=position),
+        anchor=f"faq-{key}",
+    )
 
 
 @login_required
