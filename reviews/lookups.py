@@ -11,7 +11,7 @@ permission predicates read.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 
 from wbapp.accounts.models import Membership
@@ -28,10 +28,6 @@ def _role_of(user, team_path: str):
     )
 
 
-def _mine(user, field: str):
-    return Subquery(Participant.objects.filter(session=OuterRef("pk"), user=user).values(field)[:1])
-
-
 def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSession:
     """A session with its initiative, team, document, iteration and facilitator.
 
@@ -44,13 +40,15 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
         ReviewSession.objects.select_related(
             "initiative__team", "document", "revision", "facilitator"
         )
+        # The user's own participant row, if any (one per user and session), joined once.
+        .annotate(me=FilteredRelation("participants", condition=Q(participants__user=user)))
         .annotate(
             _viewer_role=_role_of(user, "initiative__team"),
-            _my_participant_id=_mine(user, "pk"),
-            _my_role=_mine(user, "role"),
-            _my_invited_at=_mine(user, "invited_at"),
-            _my_joined_at=_mine(user, "joined_at"),
-            _my_done_at=_mine(user, "done_at"),
+            _my_participant_id=F("me__pk"),
+            _my_role=F("me__role"),
+            _my_invited_at=F("me__invited_at"),
+            _my_joined_at=F("me__joined_at"),
+            _my_done_at=F("me__done_at"),
         )
         .filter(pk=session_id)
         .first()

@@ -9,6 +9,7 @@ css/reviews.css, js/reading.js and js/mentions.js.
 from django import template
 from django.template.loader import render_to_string
 
+from .. import rendered
 from ..views import iteration_comment_context
 
 register = template.Library()
@@ -23,3 +24,15 @@ def iteration_comments(context, revision):
         tools | {"document": revision.document, "revision": revision},
         request=request,
     )
+
+
+@register.simple_tag(takes_context=True)
+def memo_article(context):
+    """The iteration's memo with the comments in its margins (reviews/rendered.py)."""
+    return rendered.memo_article(context)
+
+
+@register.simple_tag(takes_context=True)
+def comment_box(context):
+    """The comment box for ``comment_form`` (reviews/rendered.py)."""
+    return rendered.comment_box(context)

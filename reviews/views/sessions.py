@@ -1,11 +1,15 @@
 """Scheduling, the session page in each phase, its live status and the facilitator's moves."""
 
+from dataclasses import replace
 from datetime import UTC
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import (
     Http404,
     HttpRequest,
@@ -29,6 +33,7 @@ from ..forms import CloseForm, DoneForm, ExtendForm, FocusForm, SessionForm
 from ..ics import ics_filename, session_ics
 from ..lookups import get_comment_for_user, get_session_for_user
 from ..models import Comment, CommentKind, SessionPhase
+from ..rendered import LAZY_MARGINS_ABOVE
 from .common import (
     COMMENT_IN_SESSION,
     FACILITATE,
@@ -190,9 +195,17 @@ def _sign_etag(session_id: int, user_id: int, value: str) -> str:
 def _etag_is_current(request: HttpRequest, session_id: int, phase: str) -> tuple[bool, str]:
     """Whether If-None-Match names the session's current state: the cheap 304 path.
 
-    One cache read and no query beyond the signed-in user: the version comes from
-    the cache the services raise after each commit.
+    No query at all: the signed-in user's id comes from the login session (kept in
+    the cache, see SESSION_ENGINE) without loading the user, and the version from
+    the cache the services raise after each commit. Only the user the ETag was
+    signed for, in a login session, gets a 304; anyone else goes the full way,
+    through the permission checks. A 304 tells nothing new, and ETags age out
+    within ETAG_MAX_AGE_SECONDS, so a user signed out elsewhere meanwhile learns
+    nothing from one.
     """
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return False, ""
     sent = request.headers.get("If-None-Match", "").strip().removeprefix("W/")
     value = sent.strip('"').rpartition(".")[0]
     parts = value.split(".")
@@ -202,7 +215,7 @@ def _etag_is_current(request: HttpRequest, session_id: int, phase: str) -> tuple
         version, ends, issued = int(parts[0]), int(parts[2]), int(parts[3])
     except ValueError:
         return False, ""
-    if not constant_time_compare(_sign_etag(session_id, request.user.pk, value), sent):
+    if not constant_time_compare(_sign_etag(session_id, user_id, value), sent):
         return False, ""
     now = timezone.now().timestamp()
     if now - issued > ETAG_MAX_AGE_SECONDS:
@@ -266,12 +279,17 @@ def _live_url(session) -> str:
     return reverse("session_live", args=[session.pk]) + "?" + urlencode({"phase": session.phase})
 
 
-def _session_context(request: HttpRequest, session) -> dict:
+def _session_context(request: HttpRequest, session, *, rows: list[str] | None = None) -> dict:
+    """Everything the session page shows; with ``rows``, the comments of those sections only."""
     user = request.user
     phase = session.phase
     team = session.initiative.team
     is_facilitator = session.facilitator_id == user.pk
-    participants = _participants(session)
+    # The room is listed before the session (who is invited), to the facilitator during
+    # the reading (who is done) and in the record (who came); nobody else needs it.
+    shows_room = phase in (SessionPhase.SCHEDULED, SessionPhase.CANCELLED, SessionPhase.CLOSED)
+    shows_room |= is_facilitator and phase == SessionPhase.READING
+    participants = _participants(session) if shows_room else None
     mode = {
         SessionPhase.READING: "reading",
         SessionPhase.DISCUSSION: "discussion",
@@ -294,21 +312,36 @@ def _session_context(request: HttpRequest, session) -> dict:
         "viewer": viewer,
         "is_facilitator": is_facilitator,
         "can_manage": phase == SessionPhase.SCHEDULED and user.has_perm(MANAGE, session),
-        "participants": participants,
-        "progress": _progress(participants),
         **_status_context(request, session, participants),
     }
     if phase in (SessionPhase.SCHEDULED, SessionPhase.CANCELLED):
         return context
 
-    comments = list(
-        Comment.objects.visible_in_session(session, user).for_display(user).in_document_order()
-    )
+    visible = Comment.objects.visible_in_session(session, user).in_document_order()
+    lazy_margins = {}
+    if rows is not None:
+        # Some sections' margins only (they load as they come near the screen).
+        visible = visible.filter(section_key__in=rows)
+    elif phase == SessionPhase.DISCUSSION and request.GET.get("margins") != "all":
+        # Hundreds of threads: each margin shows its count and loads when needed.
+        counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
+        if sum(counts.values()) > LAZY_MARGINS_ABOVE:
+            lazy_margins = counts
+            visible = visible.none()
+    if phase == SessionPhase.READING:
+        # A reader sees their own new comments: no replies, +1s or carried copies yet.
+        comments = list(visible.select_related("author"))
+    else:
+        comments = list(visible.for_display(user))
     items = []
     if phase != SessionPhase.READING:
         items = list(session.action_items.select_related("owner").order_by("done_at", "due_on"))
     decorate(comments, viewer, items)
     parts = memo_parts(session.revision, comments)
+    if rows is not None:
+        parts = [
+            replace(part, rows=[row for row in part.rows if row.key in rows]) for part in parts
+        ]
     can_comment = phase in (
         SessionPhase.READING,
         SessionPhase.DISCUSSION,
@@ -316,6 +349,8 @@ def _session_context(request: HttpRequest, session) -> dict:
     context |= {
         "parts": parts,
         "comments": comments,
+        "comment_count": sum(lazy_margins.values()) or len(comments),
+        "lazy_margins": lazy_margins,
         "action_items": items,
         "can_comment": can_comment,
         "comment_form": (
@@ -333,7 +368,7 @@ def _session_context(request: HttpRequest, session) -> dict:
         context |= {
             "comment_map": comment_map(parts),
             "kinds": CommentKind.choices,
-            "attendees": [p for p in participants if p.has_joined],
+            "attendees": [p for p in context["participants"] if p.has_joined],
             "reading_used": f"{round(used.total_seconds() / 60)} min" if used else "",
         }
     return context
@@ -345,22 +380,25 @@ def session_detail(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
     # Opening the page during the session marks a participant as joined.
     services.participant_open(user=request.user, session=session)
-    context = _session_context(request, session)
-    if request.htmx and request.GET.get("fragment") == "margins" and "parts" in context:
-        # The discussion's margins, fetched again after others replied or resolved.
+    fragment = request.htmx and request.GET.get("fragment") == "margins"
+    rows = request.GET["rows"].split(",") if fragment and request.GET.get("rows") else None
+    context = _session_context(request, session, rows=rows)
+    if fragment and "parts" in context:
+        # Margins (all, or the sections in ``rows``): loaded as they come near the
+        # screen, and fetched again after others replied or resolved.
         return render(request, f"{MEMO}#margins_oob", context)
     return render(request, SESSION, context)
 
 
-@login_required
 @require_GET
 def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     """The status every open session page polls each second.
 
-    304 when nothing changed (no query beyond the signed-in user); HX-Refresh when
-    the phase is no longer the one the page shows; else the status fragment. A
-    poll after the reading time is up ends the reading, so the session moves on
-    even where no worker runs.
+    304 when nothing changed (no query: the ETag is checked before the user is
+    loaded, hence no login_required on the way in); HX-Refresh when the phase is
+    no longer the one the page shows; else the status fragment. A poll after the
+    reading time is up ends the reading, so the session moves on even where no
+    worker runs.
     """
     page_phase = request.GET.get("phase", "")
     current, etag = _etag_is_current(request, session_id, page_phase)
@@ -369,6 +407,8 @@ def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-store"
         return response
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     session = get_session_for_user(request.user, session_id)
     if session.reading_is_due():
         services.session_end_reading_if_due(session_id=session.pk)

@@ -132,8 +132,20 @@
     return card;
   }
 
-  function applyFocus(id) {
+  // A thread whose margin has not loaded yet (a long discussion loads margins as they
+  // come near the screen): load it, and scroll to the thread once it is there.
+  var scrollPending = null;
+
+  function applyFocus(id, section) {
     var card = markFocused(id);
+    if (!card && id && section) {
+      var loader = document.querySelector("#margin-" + section + " .margin-loading");
+      if (loader && window.htmx) {
+        scrollPending = id;
+        window.htmx.trigger(loader, "load-margin");
+        return;
+      }
+    }
     // Scroll to the thread, but leave the keyboard focus where the reader has it.
     if (card && !typingInDiscussion()) {
       var smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -153,6 +165,17 @@
       return;
     }
     pendingRefresh = false;
+    // Where some margins have not loaded yet, only the loaded ones come again.
+    if (document.querySelector("[data-margin] .margin-loading")) {
+      var loaded = [];
+      document.querySelectorAll("[data-margin]").forEach(function (margin) {
+        if (margin.children.length && !margin.querySelector(".margin-loading")) {
+          loaded.push(margin.id.replace(/^margin-/, ""));
+        }
+      });
+      if (!loaded.length) return;
+      source += "&rows=" + encodeURIComponent(loaded.join(","));
+    }
     window.htmx.ajax("GET", source, { source: live, swap: "none" });
   }
 
@@ -168,7 +191,7 @@
     version = newVersion;
     if (newFocus !== focused) {
       focused = newFocus;
-      applyFocus(newFocus);
+      applyFocus(newFocus, status.getAttribute("data-focused-section"));
       var label = status.querySelector("[data-focus-label]");
       if (newFocus && label) announce(label.textContent.trim());
     }
@@ -181,6 +204,14 @@
   document.body.addEventListener("htmx:afterSettle", function () {
     if (focused) markFocused(focused);
   });
+  document.body.addEventListener("htmx:oobAfterSwap", function () {
+    if (!focused) return;
+    markFocused(focused);
+    if (scrollPending === focused && document.querySelector('[data-comment="' + focused + '"]')) {
+      scrollPending = null;
+      applyFocus(focused);
+    }
+  });
 
   if (live) {
     var status = live.querySelector("[data-status]");
@@ -188,8 +219,9 @@
       version = status.getAttribute("data-version");
       focused = status.getAttribute("data-focused-comment") || "";
       if (focused) {
+        var section = status.getAttribute("data-focused-section");
         window.addEventListener("load", function () {
-          applyFocus(focused);
+          applyFocus(focused, section);
         });
       }
     }

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 
 from wbapp.activity.models import Activity, Verb
 
@@ -61,3 +62,20 @@ def test_a_new_time_zone_changes_the_times_shown_on_the_next_page(cast, client_f
     client.post(URL, {"display_name": "Viewer", "time_zone": "Asia/Kolkata"})
 
     assert "15 Jan 2025, 17:30" in client.get("/t/returns/").content.decode()
+
+
+def test_a_new_time_zone_reaches_the_users_other_signed_in_devices(cast):
+    Activity.objects.create(
+        team=cast.team,
+        actor=cast.owner,
+        verb=Verb.TEAM_CREATED,
+        created_at=datetime(2025, 1, 15, 12, 0, tzinfo=UTC),
+    )
+    laptop, phone = Client(), Client()
+    laptop.force_login(cast.viewer)
+    phone.force_login(cast.viewer)
+    assert "15 Jan 2025, 12:00" in phone.get("/t/returns/").content.decode()
+
+    laptop.post(URL, {"display_name": "Viewer", "time_zone": "Asia/Kolkata"})
+
+    assert "15 Jan 2025, 17:30" in phone.get("/t/returns/").content.decode()

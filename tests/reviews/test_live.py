@@ -51,19 +51,29 @@ def test_the_first_poll_gets_the_status_and_an_etag(cast, client_for):
     assert "data-countdown" in response.content.decode()
 
 
-def test_an_unchanged_session_answers_304_with_only_the_user_looked_up(
+def test_an_unchanged_session_answers_304_without_a_query(
     cast, client_for, django_assert_num_queries
 ):
     session = reading_session(cast)
     client = client_for(cast.reviewer)
     etag = poll(client, session)["ETag"]
     poll(client, session, etag=etag)  # the first 304 fills the cache if it was empty
-    # The 304 path: the login session and the user (authentication); the version comes
-    # from the cache, nothing else from the database.
-    with django_assert_num_queries(2):
+    # The 304 path: the login session, the user's time zone and the version all come
+    # from the cache; the user is not loaded.
+    with django_assert_num_queries(0):
         response = poll(client, session, etag=etag)
     assert response.status_code == 304
     assert response.content == b""
+
+
+def test_a_signed_out_poll_with_a_good_etag_is_sent_to_sign_in(cast, client_for):
+    session = reading_session(cast)
+    client = client_for(cast.reviewer)
+    etag = poll(client, session)["ETag"]
+    client.logout()
+    response = poll(client, session, etag=etag)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_a_change_makes_the_next_poll_a_200_with_a_new_etag(

@@ -1,0 +1,129 @@
+"""HTML rendered once and reused: an iteration's memo, the blank comment box.
+
+An iteration never changes (documents.models.Revision), so its memo (sections, FAQ
+entries, an empty margin beside each) is rendered once and kept in the cache; each
+page only fills the margins in. The blank comment box of an iteration is kept too,
+with a slot where each page puts its own CSRF token. Both keys carry a digest of
+the template's source, so a deployment with a changed template never serves the old
+HTML.
+
+With many comments (a discussion of hundreds of threads) the margins are not
+rendered with the page at all: each shows its count and loads its threads, as the
+``margins_oob`` fragment, when it comes near the screen.
+"""
+
+import functools
+import hashlib
+import re
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template import Context
+from django.template.defaultfilters import pluralize
+from django.template.loader import get_template, render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from .views.common import BOX, MEMO
+
+# A week: iterations never change; the cache may drop the entry any time.
+TTL_SECONDS = 7 * 24 * 60 * 60
+# Above this many comments on a page, the margins load as they scroll into view.
+LAZY_MARGINS_ABOVE = 60
+
+_SLOT_OPEN = mark_safe("<!--margin:")  # noqa: S308 - a fixed comment marker, no input
+_SLOT_CLOSE = mark_safe("-->")  # noqa: S308
+_SLOT = re.compile(r"<!--margin:([\w-]+)-->")
+# Stands for the CSRF token in the kept comment box; never a real token (those are
+# 64 letters and digits).
+_CSRF_SLOT = "csrf-slot-in-kept-html"
+
+
+@functools.cache
+def _digest(name: str) -> str:
+    """The first characters of a hash of a template's source (per process)."""
+    source = get_template(name).template.source
+    return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
+
+
+def _kept(key: str, render) -> str:
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, TTL_SECONDS)
+    return html
+
+
+def memo_article(context: Context) -> SafeString:
+    """The memo of ``context["revision"]`` with every row's margin filled in.
+
+    A row's margin holds its comment cards (rendered now, for this viewer), or, where
+    ``context["lazy_margins"]`` gives it a count, a link that loads them.
+    """
+    revision = context["revision"]
+    parts = context["parts"]
+    key = f"reviews:memo:{revision.pk}:{_digest(MEMO)}"
+    article = _kept(
+        key,
+        lambda: render_to_string(
+            f"{MEMO}#article",
+            {
+                "parts": parts,
+                "document": context["document"],
+                "revision": revision,
+                "slot_open": _SLOT_OPEN,
+                "slot_close": _SLOT_CLOSE,
+            },
+        ),
+    )
+    lazy = context.get("lazy_margins") or {}
+    inner = get_template(f"{MEMO}#margin_inner").template
+    margins = {}
+    for part in parts:
+        for row in part.rows:
+            if row.key in lazy:
+                margins[row.key] = _loader(context["margins_url"], row, lazy[row.key])
+            elif row.comments:
+                with context.push(row=row):
+                    margins[row.key] = inner.render(context)
+    return mark_safe(_SLOT.sub(lambda m: margins.get(m.group(1), ""), article))  # noqa: S308
+
+
+def _loader(margins_url: str, row, count: int) -> str:
+    """A margin that loads its threads (as margins_oob) once it comes near the screen.
+
+    Built here rather than by a template: a long discussion has one per section, and
+    a template render each would cost more than the rest of the margins together.
+    Without JavaScript the link shows the page with every margin filled in.
+    """
+    return format_html(
+        '<p class="margin-title margin-loading" hx-get="{}" '
+        'hx-trigger="intersect once, load-margin once" hx-swap="none">'
+        '<a href="?margins=all#section-{}">{} comment{} on “{}”</a></p>',
+        f"{margins_url}&rows={row.key}",
+        row.key,
+        count,
+        pluralize(count),
+        Truncator(row.heading).chars(40),
+    )
+
+
+def comment_box(context: Context) -> SafeString:
+    """The comment box; blank, it comes from the cache with this page's CSRF token."""
+    form = context["comment_form"]
+    box = {
+        "form": form,
+        "comment_url": context["comment_url"],
+        "session": context.get("session"),
+        "open": context.get("open"),
+        "saved": context.get("saved"),
+    }
+    request = context["request"]
+    if form.is_bound or box["open"] or box["saved"]:
+        return mark_safe(render_to_string(BOX, box, request=request))  # noqa: S308
+    session = box["session"]
+    phase = session.phase if session else "async"
+    key = f"reviews:box:{context['revision'].pk}:{phase}:{box['comment_url']}:{_digest(BOX)}"
+    html = _kept(key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}))
+    return mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308

@@ -1,0 +1,150 @@
+"""The session page's margins: kept iteration HTML, and margins that load on demand.
+
+The memo of an iteration and the blank comment box are rendered once and kept
+(reviews/rendered.py); what is kept must never carry one viewer's comments or CSRF
+token to another. A discussion with more than LAZY_MARGINS_ABOVE comments sends each
+margin as a count that loads its threads when it comes near the screen.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reviews.models import Comment
+from reviews.views import sessions
+from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, session, **params):
+    return client.get(reverse("session_detail", args=[session.pk]), params)
+
+
+def margins(client, session, rows):
+    return client.get(
+        reverse("session_detail", args=[session.pk]),
+        {"fragment": "margins", "rows": ",".join(rows)},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+@pytest.fixture
+def few_before_lazy(monkeypatch):
+    """Margins load on demand above two comments (instead of dozens)."""
+    monkeypatch.setattr(sessions, "LAZY_MARGINS_ABOVE", 2)
+
+
+def test_a_long_discussion_sends_counts_that_load_their_margins(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    for body in ("First on the summary", "Second on the summary"):
+        comment(cast.reviewer, session, body=body, section_key="summary")
+    comment(cast.editor, session, body="On the headline", section_key="headline")
+
+    html = page(client_for(cast.reviewer), session).content.decode()
+
+    assert "First on the summary" not in html
+    assert "On the headline" not in html
+    assert f'hx-get="/s/{session.pk}/?fragment=margins&amp;rows=summary"' in html
+    assert "2 comments on" in html
+    assert "1 comment on" in html
+
+
+def test_a_margin_loads_the_threads_of_its_section_only(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    for body in ("First on the summary", "Second on the summary"):
+        comment(cast.reviewer, session, body=body, section_key="summary")
+    comment(cast.editor, session, body="On the headline", section_key="headline")
+
+    response = margins(client_for(cast.reviewer), session, ["summary"])
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('id="margin-summary"') == 1
+    assert 'hx-swap-oob="true"' in html
+    assert "First on the summary" in html and "Second on the summary" in html
+    assert "On the headline" not in html
+    assert 'id="margin-headline"' not in html
+
+
+def test_without_javascript_every_margin_can_be_shown(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    for body in ("First on the summary", "Second on the summary", "Third"):
+        comment(cast.reviewer, session, body=body, section_key="summary")
+
+    html = page(client_for(cast.reviewer), session, margins="all").content.decode()
+
+    assert "margin-loading" not in html
+    assert "First on the summary" in html and "Third" in html
+
+
+def test_a_short_discussion_shows_its_margins_with_the_page(cast, client_for):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, body="Only this one", section_key="summary")
+
+    html = page(client_for(cast.reviewer), session).content.decode()
+
+    assert "margin-loading" not in html
+    assert "Only this one" in html
+
+
+def test_an_outsider_cannot_load_a_margin(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, body="Secret", section_key="summary")
+    assert margins(client_for(cast.outsider), session, ["summary"]).status_code == 404
+
+
+def test_during_the_reading_a_margin_holds_only_the_readers_own_comments(cast, client_for):
+    other = team_reviewer(cast)
+    session = reading_session(cast, participants=[(cast.reviewer, "reviewer"), (other, "reviewer")])
+    comment(cast.reviewer, session, body="Mine", section_key="summary")
+    comment(other, session, body="Not yours yet", section_key="summary")
+
+    html = margins(client_for(cast.reviewer), session, ["summary"]).content.decode()
+
+    assert "Mine" in html
+    assert "Not yours yet" not in html
+
+
+def test_the_kept_memo_carries_no_readers_comments_to_another(cast):
+    other = team_reviewer(cast)
+    session = reading_session(cast, participants=[(cast.reviewer, "reviewer"), (other, "reviewer")])
+    comment(cast.reviewer, session, body="My private note", section_key="summary")
+    first, second = Client(), Client()
+    first.force_login(cast.reviewer)
+    second.force_login(other)
+
+    assert "My private note" in page(first, session).content.decode()  # fills the cache
+    html = page(second, session).content.decode()
+
+    assert "My private note" not in html
+    assert html.count('id="margin-summary"') == 1  # the iteration itself is all there
+
+
+def test_the_kept_comment_box_carries_each_viewers_own_csrf_token(cast):
+    other = team_reviewer(cast)
+    session = reading_session(cast, participants=[(cast.reviewer, "reviewer"), (other, "reviewer")])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(cast.reviewer)
+    page(first, session)  # keeps the blank box
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(other)
+    html = page(second, session).content.decode()
+    box = html[html.index('id="comment-box"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', box).group(1)
+
+    response = second.post(
+        reverse("session_comment_create", args=[session.pk]),
+        {
+            "csrfmiddlewaretoken": token,
+            "kind": "question",
+            "body": "Posted with the kept box",
+            "section_key": "summary",
+            "quote": "",
+        },
+    )
+
+    assert response.status_code in (200, 302)
+    assert Comment.objects.filter(body="Posted with the kept box").exists()
