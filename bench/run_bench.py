@@ -472,7 +472,13 @@ def first_load(path: str, session_key: str) -> dict:
 
 
 def query_budget(counts: dict) -> list[dict]:
-    """Every scenario costs the same queries on the showcase and the twin, at both scales."""
+    """Every scenario costs the same queries at both scales, and no more for 500 comments.
+
+    The showcase (500 comments, 50 iterations) and its twin (5 comments, 2
+    iterations) each make one count at the small and the large scale; the
+    showcase's count may be lower than the twin's (a long discussion loads its
+    margins on demand), never higher.
+    """
     rows = []
     keys = ["board", "initiative", "draft", "iteration", "compare", "reading", "discussion"]
     for key in [*keys, "live", "live_200", "save"]:
@@ -481,21 +487,25 @@ def query_budget(counts: dict) -> list[dict]:
             for scale in ("large", "small")
             for part in ("showcase", "twin")
         }
-        values = {v["queries"] for v in seen.values()}
+        queries = {name: v["queries"] for name, v in seen.items()}
         statuses = {v["status"] for v in seen.values()}
+        same_scale = all(
+            queries[f"{part}@large"] == queries[f"{part}@small"] for part in ("showcase", "twin")
+        )
         rows.append(
             {
                 "scenario": key,
-                "queries": {name: v["queries"] for name, v in seen.items()},
+                "queries": queries,
                 "statuses": sorted(statuses),
-                "ok": len(values) == 1 and statuses <= {200, 304},
+                "ok": same_scale
+                and queries["showcase@large"] <= queries["twin@large"]
+                and statuses <= {200, 304},
             }
         )
     return rows
 
 
 def evaluate(results: dict) -> list[dict]:
-    by_name = {s["name"]: s for s in results["scenarios"]}
     budgets = []
 
     def budget(name: str, ok: bool, measured: str, limit: str) -> None:
@@ -511,16 +521,15 @@ def evaluate(results: dict) -> list[dict]:
         + ")",
         f"{PAGE_P50_MAX_RATIO:g}×",
     )
-    query_p50 = by_name["query"]["p50_ms"]
-    discussion = by_name["discussion"]
-    ratio = (
-        discussion["p50_ms"] / query_p50 if discussion["requests"] and query_p50 else float("inf")
-    )
+    discussion = pairs["discussion"]
     budget(
-        f"discussion view p50 ≤ {PAGE_P50_MAX_RATIO:g}× query+template baseline",
-        ratio <= PAGE_P50_MAX_RATIO,
-        f"{discussion['p50_ms']:.0f} ms = {ratio:.0f}× {query_p50:.2f} ms "
-        f"({discussion['requests']} requests)",
+        f"discussion view p50 ≤ {PAGE_P50_MAX_RATIO:g}× query+template baseline (paired runs)",
+        discussion["p50_ratio"] <= PAGE_P50_MAX_RATIO,
+        f"{discussion['p50_ratio']:.1f}× ("
+        + ", ".join(
+            f"{r['p50_ms']:.0f}/{r['baseline_p50_ms']:.1f} ms" for r in discussion["rounds"]
+        )
+        + ")",
         f"{PAGE_P50_MAX_RATIO:g}×",
     )
     live = pairs["live"]
@@ -550,10 +559,10 @@ def evaluate(results: dict) -> list[dict]:
     for row in results["queries_budget"]:
         counts = sorted(set(row["queries"].values()))
         budget(
-            f"queries of {row['scenario']}: same for 5 and 500 comments, small and large",
+            f"queries of {row['scenario']}: same at small and large, no more for 500 comments",
             row["ok"],
             f"{'/'.join(map(str, counts))} (status {'/'.join(map(str, row['statuses']))})",
-            "one count",
+            "equal at both scales; 500 comments ≤ 5",
         )
     for pair, timing in results["timings"]["compare"].items():
         budget(
@@ -767,6 +776,7 @@ def main() -> int:
             say("• budget pairs: each measured between two runs of its baseline")
             pairs = {
                 "reading": paired(by_name["reading"], by_name["query"], measure),
+                "discussion": paired(by_name["discussion"], by_name["query"], measure),
                 "live": paired(by_name["live"], by_name["minimal_8"], measure),
             }
             say("• first load of the reading and discussion views")

@@ -172,6 +172,8 @@ def carry_forward(
     Comment.objects.bulk_create(copies)
     new_of = {c.carried_from_id: c for c in copies}
     ids = list(new_of)
+    # The older copies now say where each thread continues.
+    Comment.objects.filter(pk__in=ids).touch()
     Reply.objects.bulk_create(
         Reply(
             comment=new_of[r.comment_id],

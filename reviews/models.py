@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -381,6 +381,10 @@ class CommentQuerySet(models.QuerySet):
             for row in rows
         }
 
+    def touch(self) -> int:
+        """Raise the version of these threads: their cards changed (reviews/rendered.py)."""
+        return self.update(version=F("version") + 1)
+
     def in_document_order(self):
         return self.order_by("document_order", "created_at", "pk")
 
@@ -461,6 +465,9 @@ class Comment(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every service that changes what the thread shows (an edit, a reply, a
+    # status, a +1, an action item, a newer copy): the key of its kept card HTML.
+    version = models.PositiveIntegerField(default=1, editable=False)
     # A thread carried forward is a new comment on each iteration (see carry.py):
     # ``origin`` is the first comment of the chain, made on the iteration the
     # thread started on; ``carried_from`` is the copy on the iteration before.

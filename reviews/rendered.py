@@ -1,11 +1,14 @@
-"""HTML rendered once and reused: an iteration's memo, the blank comment box.
+"""HTML rendered once and reused: an iteration's memo, comment cards, the blank comment box.
 
 An iteration never changes (documents.models.Revision), so its memo (sections, FAQ
 entries, an empty margin beside each) is rendered once and kept in the cache; each
-page only fills the margins in. The blank comment box of an iteration is kept too,
-with a slot where each page puts its own CSRF token. Both keys carry a digest of
-the template's source, so a deployment with a changed template never serves the old
-HTML.
+page only fills the margins in. A comment card is kept per thread version
+(Comment.version, raised by every service that changes the thread) and per what is
+the viewer's own (see _card_key): a discussion's margins, fetched again by every
+participant after each reply, mostly come from the cache. The blank comment box of
+an iteration is kept too. Kept HTML has a slot where each page puts its own CSRF
+token, and every key carries a digest of the templates' source, so a deployment
+with a changed template never serves the old HTML.
 
 With many comments (a discussion of hundreds of threads) the margins are not
 rendered with the page at all: each shows its count and loads its threads, as the
@@ -21,11 +24,12 @@ from django.middleware.csrf import get_token
 from django.template import Context
 from django.template.defaultfilters import pluralize
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from .views.common import BOX, MEMO
+from .views.common import BOX, CARD, MEMO
 
 # A week: iterations never change; the cache may drop the entry any time.
 TTL_SECONDS = 7 * 24 * 60 * 60
@@ -35,15 +39,24 @@ LAZY_MARGINS_ABOVE = 60
 _SLOT_OPEN = mark_safe("<!--margin:")  # noqa: S308 - a fixed comment marker, no input
 _SLOT_CLOSE = mark_safe("-->")  # noqa: S308
 _SLOT = re.compile(r"<!--margin:([\w-]+)-->")
-# Stands for the CSRF token in the kept comment box; never a real token (those are
-# 64 letters and digits).
+# Stands for the CSRF token in kept HTML; never a real token (those are 64 letters
+# and digits).
 _CSRF_SLOT = "csrf-slot-in-kept-html"
 
 
+# The card and the templates it includes.
+_CARD_TEMPLATES = (
+    CARD,
+    "reviews/carry/thread_links.html",
+    "reviews/includes/kind_icon.html",
+    "reviews/includes/action_item.html",
+)
+
+
 @functools.cache
-def _digest(name: str) -> str:
-    """The first characters of a hash of a template's source (per process)."""
-    source = get_template(name).template.source
+def _digest(*names: str) -> str:
+    """The first characters of a hash of templates' source (once per process)."""
+    source = "".join(get_template(name).template.source for name in names)
     return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
 
 
@@ -78,6 +91,7 @@ def memo_article(context: Context) -> SafeString:
         ),
     )
     lazy = context.get("lazy_margins") or {}
+    fetch_cards([c for part in parts for row in part.rows for c in row.comments], context["viewer"])
     inner = get_template(f"{MEMO}#margin_inner").template
     margins = {}
     for part in parts:
@@ -88,6 +102,59 @@ def memo_article(context: Context) -> SafeString:
                 with context.push(row=row):
                     margins[row.key] = inner.render(context)
     return mark_safe(_SLOT.sub(lambda m: margins.get(m.group(1), ""), article))  # noqa: S308
+
+
+def _card_key(comment, viewer) -> str | None:
+    """The cache key of a comment card as ``viewer`` sees it; None: do not keep it.
+
+    The thread's version covers what its services change (edits, replies,
+    statuses, +1s, action items, newer copies); the rest is this viewer's (their
+    rights, their own +1, their time zone) and the names shown, which change
+    without the thread.
+    """
+    if getattr(comment, "is_new", False):
+        return None
+    names = [comment.author.name]
+    shown = [
+        viewer.mode,
+        viewer.is_editor,
+        viewer.is_facilitator,
+        viewer.may_discuss,
+        comment.is_mine,
+        comment.can_moderate,
+        getattr(comment, "was_number", None),
+        timezone.get_current_timezone_name(),
+    ]
+    if hasattr(comment, "reply_count"):  # Comment.objects.for_display
+        names += [reply.author.name for reply in comment.replies.all()]
+        names += [item.owner.name if item.owner else "" for item in comment.items]
+        shown += [comment.plussed_by_me, [item.pk for item in comment.items]]
+    fingerprint = hashlib.blake2b(repr((names, shown)).encode(), digest_size=8).hexdigest()
+    return f"reviews:card:{comment.pk}:{comment.version}:{fingerprint}:{_digest(*_CARD_TEMPLATES)}"
+
+
+def fetch_cards(comments, viewer) -> None:
+    """Look every card up at once; ``comment_card`` then uses what was kept."""
+    keys = {comment.pk: _card_key(comment, viewer) for comment in comments}
+    kept = cache.get_many([key for key in keys.values() if key])
+    for comment in comments:
+        comment.kept_card = kept.get(keys[comment.pk])
+
+
+def comment_card(context: Context, comment) -> SafeString:
+    """One comment card, kept per thread version and viewer (see _card_key)."""
+    token = str(context.get("csrf_token", ""))
+    html = getattr(comment, "kept_card", None)
+    key = _card_key(comment, context["viewer"])
+    if html is None and key:
+        html = cache.get(key)
+    if html is None:
+        card = get_template(CARD).template
+        with context.push(comment=comment, csrf_token=_CSRF_SLOT):
+            html = card.render(context)
+        if key:
+            cache.set(key, html, TTL_SECONDS)
+    return mark_safe(html.replace(_CSRF_SLOT, token))  # noqa: S308
 
 
 def _loader(margins_url: str, row, count: int) -> str:

@@ -1070,6 +1070,7 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
         comment.kind = kind or comment.kind
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "kind", "edited_at"])
+        Comment.objects.filter(pk=comment.pk).touch()
         # Only people newly named are told; during the reading the reveal tells them.
         _record_mentions(
             comment=comment,
@@ -1111,6 +1112,7 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
         reply = Reply.objects.create(
             comment=comment, author=user, body=body, body_html=mentions.render_body(body, found)
         )
+        Comment.objects.filter(pk=comment.pk).touch()
         activity_record(
             team=comment.initiative.team,
             actor=user,
@@ -1139,6 +1141,7 @@ def _set_status(*, user, comment: Comment, resolved: bool) -> Comment:
         if resolved:
             # Open, addressed (the commenter verifies) or outdated (no longer relevant).
             values = {"status": CommentStatus.RESOLVED, "resolved_by": user, "resolved_at": now}
+            values["version"] = F("version") + 1
             rows = Comment.objects.filter(pk=comment.pk, status__in=UNRESOLVED_STATUSES)
         else:
             # A resolved or addressed thread opens again ("addressed" is withdrawn); one
@@ -1149,6 +1152,7 @@ def _set_status(*, user, comment: Comment, resolved: bool) -> Comment:
                 "resolved_at": None,
                 "addressed_by": None,
                 "addressed_at": None,
+                "version": F("version") + 1,
             }
             rows = Comment.objects.filter(
                 pk=comment.pk, status__in=[CommentStatus.RESOLVED, CommentStatus.ADDRESSED]
@@ -1187,6 +1191,7 @@ def comment_toggle_plus_one(*, user, comment: Comment) -> bool:
             except IntegrityError:
                 # A double click: the other request added it a moment ago.
                 pass
+        Comment.objects.filter(pk=comment.pk).touch()
         if phase == SessionPhase.DISCUSSION:
             _bump(comment.session_id)
     return not removed
@@ -1244,6 +1249,8 @@ def action_item_create(
             due_on=due_on,
             created_by=user,
         )
+        if comment is not None:
+            Comment.objects.filter(pk=comment.pk).touch()
         activity_record(
             team=initiative.team,
             actor=user,
@@ -1272,7 +1279,10 @@ def action_item_set_done(*, user, item: ActionItem, done: bool = True) -> Action
     with transaction.atomic():
         phase = _lock_phase(item.session_id)[0] if item.session_id is not None else None
         rows = ActionItem.objects.filter(pk=item.pk, done_at__isnull=done)
-        if rows.update(done_at=now if done else None) and phase == SessionPhase.DISCUSSION:
+        changed = rows.update(done_at=now if done else None)
+        if changed and item.comment_id is not None:
+            Comment.objects.filter(pk=item.comment_id).touch()
+        if changed and phase == SessionPhase.DISCUSSION:
             _bump(item.session_id)
     item.refresh_from_db(fields=["done_at"])
     return item
@@ -1474,7 +1484,12 @@ def comment_mark_addressed(*, user, comment: Comment, reply: str = "") -> Commen
         _require_newest_copy(comment)
         marked = Comment.objects.filter(
             pk=comment.pk, status__in=[CommentStatus.OPEN, CommentStatus.OUTDATED]
-        ).update(status=CommentStatus.ADDRESSED, addressed_by=user, addressed_at=now)
+        ).update(
+            status=CommentStatus.ADDRESSED,
+            addressed_by=user,
+            addressed_at=now,
+            version=F("version") + 1,
+        )
         if not marked:
             status = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).get()
             raise IllegalTransition(

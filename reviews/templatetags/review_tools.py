@@ -36,3 +36,9 @@ def memo_article(context):
 def comment_box(context):
     """The comment box for ``comment_form`` (reviews/rendered.py)."""
     return rendered.comment_box(context)
+
+
+@register.simple_tag(takes_context=True)
+def comment_card(context, comment):
+    """One comment card, kept per thread version and viewer (reviews/rendered.py)."""
+    return rendered.comment_card(context, comment)

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents.lookups import get_initiative_for_user, get_revision_for_user
+from wbapp.accounts.middleware import activate_user_time_zone, skips_user_time_zone
 from wbapp.accounts.rules import is_editor, is_reviewer
 
 from .. import live, services
@@ -196,7 +197,8 @@ def _etag_is_current(request: HttpRequest, session_id: int, phase: str) -> tuple
     """Whether If-None-Match names the session's current state: the cheap 304 path.
 
     No query at all: the signed-in user's id comes from the login session (kept in
-    the cache, see SESSION_ENGINE) without loading the user, and the version from
+    the cache, see SESSION_ENGINE) without loading the user (the view activates the
+    user's time zone only after this), and the version from
     the cache the services raise after each commit. Only the user the ETag was
     signed for, in a login session, gets a 304; anyone else goes the full way,
     through the permission checks. A 304 tells nothing new, and ETags age out
@@ -246,12 +248,10 @@ def _status_context(request: HttpRequest, session, participants=None) -> dict:
         participants = _participants(session)
     focused = None
     if session.phase == SessionPhase.DISCUSSION and session.focused_comment_id:
-        # Every comment of a session in discussion is revealed; still, ask the rule.
+        # Every comment of a session in discussion is revealed to the team, and the
+        # session's lookup (get_session_for_user) made sure the user is in it.
         focused = (
-            Comment.objects.visible_in_session(session, user)
-            .select_related("author")
-            .filter(pk=session.focused_comment_id)
-            .first()
+            session.comments.select_related("author").filter(pk=session.focused_comment_id).first()
         )
     now = timezone.now()
     left = session.reading_seconds_left(now)
@@ -327,8 +327,9 @@ def _session_context(request: HttpRequest, session, *, rows: list[str] | None = 
         counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
         if sum(counts.values()) > LAZY_MARGINS_ABOVE:
             lazy_margins = counts
-            visible = visible.none()
-    if phase == SessionPhase.READING:
+    if lazy_margins:
+        comments = []
+    elif phase == SessionPhase.READING:
         # A reader sees their own new comments: no replies, +1s or carried copies yet.
         comments = list(visible.select_related("author"))
     else:
@@ -390,6 +391,7 @@ def session_detail(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     return render(request, SESSION, context)
 
 
+@skips_user_time_zone
 @require_GET
 def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     """The status every open session page polls each second.
@@ -409,6 +411,7 @@ def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
         return response
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    activate_user_time_zone(request.user)
     session = get_session_for_user(request.user, session_id)
     if session.reading_is_due():
         services.session_end_reading_if_due(session_id=session.pk)

@@ -58,8 +58,8 @@ def test_an_unchanged_session_answers_304_without_a_query(
     client = client_for(cast.reviewer)
     etag = poll(client, session)["ETag"]
     poll(client, session, etag=etag)  # the first 304 fills the cache if it was empty
-    # The 304 path: the login session, the user's time zone and the version all come
-    # from the cache; the user is not loaded.
+    # The 304 path: the login session and the version come from the cache; the user
+    # is not loaded.
     with django_assert_num_queries(0):
         response = poll(client, session, etag=etag)
     assert response.status_code == 304

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reviews import services
 from reviews.models import Comment
 from reviews.views import sessions
 from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
@@ -148,3 +149,72 @@ def test_the_kept_comment_box_carries_each_viewers_own_csrf_token(cast):
 
     assert response.status_code in (200, 302)
     assert Comment.objects.filter(body="Posted with the kept box").exists()
+
+
+# --- Kept comment cards --------------------------------------------------------------
+
+
+def test_a_reply_shows_on_a_kept_card(cast, client_for):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session, body="Is this priced right?")
+    client = client_for(cast.editor)
+    assert "Is this priced right?" in page(client, session).content.decode()  # kept
+
+    services.reply_create(user=cast.reviewer, comment=thread, body="Checked with finance")
+
+    assert "Checked with finance" in page(client, session).content.decode()
+
+
+def test_a_resolution_shows_on_a_kept_card(cast, client_for):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session, body="Is this priced right?")
+    client = client_for(cast.editor)
+    assert "Resolved" not in page(client, session).content.decode()
+
+    services.comment_resolve(user=cast.editor, comment=thread)
+
+    assert "Resolved" in page(client, session).content.decode()
+
+
+def test_a_kept_card_keeps_each_viewers_own_rights(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.editor, session, body="Editor's question")
+    editor, reviewer = Client(), Client()
+    editor.force_login(cast.editor)
+    reviewer.force_login(cast.reviewer)
+    resolve = reverse("comment_resolve", args=[thread.pk])
+
+    assert resolve in page(editor, session).content.decode()  # the author may resolve
+    assert resolve not in page(reviewer, session).content.decode()
+
+
+def test_a_new_display_name_shows_on_kept_cards(cast, client_for):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, body="A question")
+    client = client_for(cast.editor)
+    page(client, session)
+
+    cast.reviewer.display_name = "Rita Renamed"
+    cast.reviewer.save(update_fields=["display_name"])
+
+    assert "Rita Renamed" in page(client, session).content.decode()
+
+
+def test_the_forms_on_a_kept_card_carry_each_viewers_own_csrf_token(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.editor, session, body="Editor's question")
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(cast.editor)
+    page(first, session)  # keeps the card with its forms
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(cast.reviewer)
+    html = page(second, session).content.decode()
+    card = html[html.index(f'id="comment-{thread.pk}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card).group(1)
+
+    response = second.post(
+        reverse("comment_plus_one", args=[thread.pk]), {"csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code in (200, 302)
+    assert thread.reactions.filter(user=cast.reviewer).exists()

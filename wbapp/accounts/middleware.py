@@ -1,39 +1,26 @@
 import zoneinfo
 
-from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
 from django.utils import timezone
 
-# A day; a miss costs the user's row, which most pages load anyway.
-TIME_ZONE_TTL_SECONDS = 24 * 60 * 60
 
+def skips_user_time_zone(view):
+    """Mark a view that activates the user's zone itself, if at all.
 
-def time_zone_cache_key(user_id) -> str:
-    return f"accounts:user:{user_id}:tz"
-
-
-def forget_time_zone(user_id) -> None:
-    """Drop the cached zone after the user's row changed (see AccountsConfig.ready)."""
-    cache.delete(time_zone_cache_key(user_id))
-
-
-def _time_zone_name(request) -> str | None:
-    """The signed-in user's zone, without loading the user where the cache knows it.
-
-    The live endpoint answers most polls with a 304 and no query at all; reading
-    ``request.user`` here would cost each of them the user's row.
+    The live endpoint answers most polls with a 304 and no query; activating the
+    zone before it runs would load the user for each of them.
     """
-    user_id = request.session.get(SESSION_KEY)
-    if user_id is None:
-        return None
-    key = time_zone_cache_key(user_id)
-    name = cache.get(key)
-    if name is None:
-        if not request.user.is_authenticated:
-            return None
-        name = request.user.time_zone
-        cache.set(key, name, TIME_ZONE_TTL_SECONDS)
-    return name
+    view.skips_user_time_zone = True
+    return view
+
+
+def activate_user_time_zone(user) -> None:
+    if user.is_authenticated:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+    else:
+        timezone.deactivate()
 
 
 class UserTimezoneMiddleware:
@@ -43,12 +30,9 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = _time_zone_name(request)
-        try:
-            if name:
-                timezone.activate(zoneinfo.ZoneInfo(name))
-            else:
-                timezone.deactivate()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.deactivate()
+        timezone.deactivate()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "skips_user_time_zone", False):
+            activate_user_time_zone(request.user)
