@@ -1,9 +1,19 @@
 """How long comparing two ~3,300-word narratives takes.
 
-Run from the repository root: ``python bench/compare_bench.py``. The second
-narrative rewrites about one sentence in ten, deletes and inserts paragraphs
-and reorders two sections, roughly what an author does between iterations.
-Prints the median of several runs in milliseconds; not a test.
+Run from the repository root: ``python bench/compare_bench.py``. Prints the
+median of several runs in milliseconds for each pair; not a test.
+
+- ``revised``: one narrative against a revision that rewrites about one
+  sentence in ten, deletes and inserts paragraphs and reorders two sections,
+  roughly what an author does between iterations.
+- ``49...50``, ``45...50``, ``1...50``: iterations of a 12-section narrative
+  written and revised 49 times the way ``manage.py seed_bench`` writes the
+  showcase's (same text generator, same revision rates). 1 against 50 is a
+  near-total rewrite: the worst case of the ``make bench`` timings.
+- ``consecutive``: the slowest of the 49 pairs of consecutive iterations.
+- ``unrelated``: two unrelated 3,300-word texts without a single sentence end,
+  the pathological case ``diffing.DIFF_BUDGET`` is there for (the result is
+  coarse: marked "(coarse)").
 """
 
 import random
@@ -15,7 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from documents.diffing import compare_contents  # noqa: E402
+from documents.management.commands import _bench_text  # noqa: E402
 from documents.rendering import word_count  # noqa: E402
+
+RUNS = 15
 
 VOCABULARY = " ".join(
     [
@@ -79,23 +92,71 @@ def revise(rng: random.Random, content: dict) -> dict:
     return {"sections": sections, "faq": []}
 
 
-def main() -> None:
-    rng = random.Random(3300)  # noqa: S311 - reproducible test text, not secrets
-    old = narrative(rng)
-    new = revise(rng, old)
-    old_words = sum(word_count(s["body"]) for s in old["sections"])
-    new_words = sum(word_count(s["body"]) for s in new["sections"])
+def seeded_iterations(
+    seed: int = 20_250_707, iterations: int = 50, words: int = 3_300
+) -> list[dict]:
+    """A showcase-like narrative's iterations, as seed_bench's ``Seeder.iterations`` writes them:
+    12 sections, each revised with probability 0.3 per iteration, paragraphs added
+    while under ``words`` and cut while over."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test text, not secrets
+    writer = _bench_text.Writer(rng, _bench_text.SHOWCASE_TOPIC)
+    sections = [
+        {"key": f"s-{rng.getrandbits(32):08x}", "heading": heading, "body": body, "part": ""}
+        for heading, body in writer.narrative_sections(12, words)
+    ]
+    snapshots = [{"sections": [dict(s) for s in sections], "faq": []}]
+    for _ in range(iterations - 1):
+        grow = sum(len(s["body"].split()) for s in sections) < words
+        for section in sections:
+            if rng.random() < 0.3:
+                section["body"] = writer.revise(section["body"], grow=grow)
+        snapshots.append({"sections": [dict(s) for s in sections], "faq": []})
+    return snapshots
+
+
+def unrelated(rng: random.Random, words: int = 3_300) -> dict:
+    body = " ".join(rng.choice(VOCABULARY) for _ in range(words))
+    return {"sections": [{"key": "s-1", "heading": "Everything", "body": body}], "faq": []}
+
+
+def words_of(content: dict) -> int:
+    return sum(word_count(s["body"]) for s in content["sections"])
+
+
+def timed(old: dict, new: dict, runs: int) -> tuple[list[float], list]:
     timings = []
-    for _ in range(15):
+    for _ in range(runs):
         start = time.perf_counter()
         diffs = compare_contents(old, new)
         timings.append((time.perf_counter() - start) * 1000)
+    return timings, diffs
+
+
+def measure(name: str, old: dict, new: dict) -> None:
+    timings, diffs = timed(old, new, RUNS)
     changed = sum(d.inserted + d.deleted for d in diffs)
-    print(f"narratives: {old_words} and {new_words} words; {changed} words changed")  # noqa: T201
+    coarse = " (coarse)" if any(d.coarse for d in diffs) else ""
     print(  # noqa: T201
-        f"compare: median {statistics.median(timings):.1f} ms, "
-        f"min {min(timings):.1f} ms, max {max(timings):.1f} ms over {len(timings)} runs"
+        f"{name:>10}: {words_of(old):>6} and {words_of(new):>6} words, "
+        f"{changed:>5} changed{coarse:9} median {statistics.median(timings):6.1f} ms, "
+        f"min {min(timings):6.1f}, max {max(timings):6.1f} over {RUNS} runs"
     )
+
+
+def main() -> None:
+    rng = random.Random(3300)  # noqa: S311 - reproducible test text, not secrets
+    old = narrative(rng)
+    measure("revised", old, revise(rng, old))
+    iterations = seeded_iterations()
+    newest = len(iterations)
+    for a in (newest - 1, newest - 5, 1):
+        measure(f"{a}...{newest}", iterations[a - 1], iterations[newest - 1])
+    slowest = max(
+        range(1, newest),
+        key=lambda a: statistics.median(timed(iterations[a - 1], iterations[a], 3)[0]),
+    )
+    measure("consecutive", iterations[slowest - 1], iterations[slowest])
+    measure("unrelated", unrelated(rng), unrelated(rng))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
 """Iterations: save, list, read, restore, export, and compare two of them."""
 
+import functools
+import hashlib
+import inspect
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services
+from .. import diffing, services
 from ..diffing import compare_revisions
 from ..forms import CompareForm, IterationForm, RestoreForm
 from ..lookups import get_document_for_user, get_revision_for_user
@@ -18,6 +24,11 @@ from .common import HtmxHttpRequest, document_context, draft_url
 
 # The word-count timeline on the iterations list: bar width, gap and height in SVG units.
 TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80
+
+COMPARE = "documents/compare.html"
+# Iterations never change, so a rendered comparison of two stays right until the
+# code that makes it changes; its key carries a digest of that code (_code_digest).
+COMPARE_CACHE_SECONDS = 24 * 60 * 60
 
 # --- Iterations ----------------------------------------------------------------------------
 
@@ -160,6 +171,59 @@ def _row(diff, was: dict, now: dict) -> dict:
     return {"diff": diff, "was": was.get(diff.key), "now": now.get(diff.key)}
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A hash of the diffing and the templates that render it (once per process)."""
+    sources = [inspect.getsource(diffing)] + [
+        get_template(name).template.source
+        for name in (COMPARE, "documents/includes/diff_item.html")
+    ]
+    return hashlib.blake2b("".join(sources).encode(), digest_size=6).hexdigest()
+
+
+def _comparison_key(old: Revision, new: Revision, mode: str) -> str:
+    # The creation times too: a database rebuilt from scratch reuses ids, a cache may not be.
+    ends = [f"{r.pk}.{r.created_at.timestamp()}" for r in (old, new)]
+    return f"compare:{_code_digest()}:{ends[0]}:{ends[1]}:{mode}"
+
+
+def _comparison(document, old: Revision, new: Revision, mode: str) -> dict:
+    """The comparison of ``old`` with ``new`` rendered in ``mode``, and its counts.
+
+    Rendered without the request, so that nothing of one reader's ends up in
+    what the cache hands every reader of the document.
+    """
+    key = _comparison_key(old, new, mode)
+    comparison = cache.get(key)
+    if comparison is None:
+        diffs = compare_revisions(old, new)
+        was, now = _places(old.content), _places(new.content)
+        context = {
+            "document": document,
+            "old": old,
+            "new": new,
+            "mode": mode,
+            "sections": [_row(d, was, now) for d in diffs if not d.is_faq],
+            "faq_parts": [
+                (
+                    audience,
+                    label,
+                    [_row(d, was, now) for d in diffs if d.is_faq and d.audience == audience],
+                )
+                for audience, label in FaqAudience.choices
+            ],
+        }
+        comparison = {
+            "html": render_to_string(f"{COMPARE}#comparison", context),
+            "changed_count": sum(1 for d in diffs if not d.is_unchanged),
+            "inserted": sum(d.inserted for d in diffs),
+            "deleted": sum(d.deleted for d in diffs),
+            "coarse": any(d.coarse for d in diffs),
+        }
+        cache.set(key, comparison, COMPARE_CACHE_SECONDS)
+    return comparison
+
+
 @login_required
 @require_GET
 def compare(
@@ -169,28 +233,19 @@ def compare(
     new = get_revision_for_user(request.user, initiative_id, document_id, b)
     document = new.document
     mode = "inline" if request.GET.get("mode") == "inline" else "side"
-    diffs = compare_revisions(old, new)
-    changed = [d for d in diffs if not d.is_unchanged]
+    comparison = _comparison(document, old, new, mode)
     numbers = list(
         document.revisions.summaries().order_by("number").values_list("number", flat=True)
     )
-    was, now = _places(old.content), _places(new.content)
     context = document_context(request, document) | {
         "old": old,
         "new": new,
         "mode": mode,
-        "sections": [_row(d, was, now) for d in diffs if not d.is_faq],
-        "faq_parts": [
-            (
-                audience,
-                label,
-                [_row(d, was, now) for d in diffs if d.is_faq and d.audience == audience],
-            )
-            for audience, label in FaqAudience.choices
-        ],
-        "changed_count": len(changed),
-        "inserted": sum(d.inserted for d in diffs),
-        "deleted": sum(d.deleted for d in diffs),
+        "comparison_html": comparison["html"],  # a SafeString, in the cache as well
+        "changed_count": comparison["changed_count"],
+        "inserted": comparison["inserted"],
+        "deleted": comparison["deleted"],
+        "coarse": comparison["coarse"],
         "numbers": numbers,
     }
-    return render(request, "documents/compare.html", context)
+    return render(request, COMPARE, context)

@@ -1,8 +1,12 @@
+import random
 import re
+import time
+from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from documents import diffing
 from documents.diffing import (
     DELETE,
     EQUAL,
@@ -256,3 +260,172 @@ def test_compare_revisions_reads_the_snapshots():
     [diff] = compare_revisions(Rev("before"), Rev("after"))
 
     assert diff.html_inline == "<del>before</del><ins>after</ins>"
+
+
+# --- Long texts: sentences first, then words; the deadline ---------------------------------
+
+KEPT = [
+    "Today a shopper who wants to return a parcel waits two days for a label.",
+    "The pilot cut the time to refund from nine days to two.",
+    "Support handled 3,200 contacts a week about returns.",
+    "We will run the pilot in two regions before the holiday peak.",
+]
+
+
+def test_a_rewrite_marks_replaced_sentences_and_keeps_the_others_whole():
+    old = " ".join(KEPT[:2] + ["Our tenet is simple: the customer never asks."] + KEPT[2:])
+    new = " ".join(KEPT[:2] + ["Legal signed off on Tuesday."] + KEPT[2:])
+
+    result = diff_text(old, new)
+
+    assert result.html_inline == (
+        f"{KEPT[0]} {KEPT[1]} "
+        "<del>Our tenet is simple: the customer never asks</del>"
+        "<ins>Legal signed off on Tuesday</ins>. "
+        f"{KEPT[2]} {KEPT[3]}"
+    )
+    assert (result.inserted, result.deleted) == (5, 8)
+    assert not result.coarse
+
+
+def test_an_edited_sentence_among_kept_ones_is_compared_word_by_word():
+    old = "\n\n".join([KEPT[0], "The pilot cut the time to refund from nine days to two.", KEPT[2]])
+    new = "\n\n".join([KEPT[0], "The pilot cut the time to refund from nine days to one.", KEPT[2]])
+
+    result = diff_text(old, new)
+
+    assert "to <del>two</del><ins>one</ins>." in result.html_inline
+    assert (result.inserted, result.deleted) == (1, 1)
+
+
+def test_sentences_split_and_merged_are_still_compared_word_by_word():
+    result = diff_text("We ship it. Then we measure it.", "We ship it, then we measure it.")
+
+    assert result.html_inline == "We ship it<del>. Then</del><ins>, then</ins> we measure it."
+    assert (result.inserted, result.deleted) == (1, 1)
+
+
+def test_a_paragraph_inserted_between_kept_ones_is_one_insertion():
+    old = "\n\n".join(KEPT[:2])
+    new = "\n\n".join([KEPT[0], KEPT[2] + " " + KEPT[3], KEPT[1]])
+
+    result = diff_text(old, new)
+
+    assert result.html_new == f"{KEPT[0]}\n\n<ins>{KEPT[2]} {KEPT[3]}\n\n</ins>{KEPT[1]}"
+    assert result.deleted == 0
+    assert result.inserted == word_count(KEPT[2] + " " + KEPT[3])
+
+
+def test_a_long_run_of_one_repeated_word_is_still_compared_word_by_word():
+    # More pairs of equal words than difflib's matcher is allowed: Myers' diff takes over.
+    words = ["again"] * 400
+    changed = [*words[:200], "once", *words[200:]]
+    assert diffing.MATCHER_PAIRS < 400 * 400
+
+    result = diff_text(" ".join(words), " ".join(changed))
+
+    assert (result.inserted, result.deleted) == (1, 0)
+    assert "<ins>once </ins>" in result.html_new or "<ins> once</ins>" in result.html_new
+    assert not result.coarse
+
+
+def test_past_the_deadline_changes_are_marked_as_whole_sentences():
+    old = " ".join([KEPT[0], "The pilot cut the time to refund from nine days to two.", KEPT[2]])
+    new = " ".join([KEPT[0], "The pilot cut the time to refund from nine days to one.", KEPT[2]])
+
+    result = diff_text(old, new, deadline=time.time() - 1)
+
+    assert result.coarse
+    assert result.html_inline == (
+        f"{KEPT[0]} <del>The pilot cut the time to refund from nine days to two.</del>"
+        f"<ins>The pilot cut the time to refund from nine days to one.</ins> {KEPT[2]}"
+    )
+    assert (result.inserted, result.deleted) == (12, 12)
+
+
+def test_one_deadline_covers_the_whole_comparison_and_flags_what_it_cut():
+    old = content(
+        [section("s-1", KEPT[0]), section("s-2", "Refunds take two days.")],
+        [faq("q-1", "Cost?", "Free.")],
+    )
+    new = content(
+        [section("s-1", KEPT[0]), section("s-2", "Refunds take one day.")],
+        [faq("q-1", "Cost?", "Free for everyone.")],
+    )
+
+    fine = by_key(compare_contents(old, new))
+    coarse = by_key(compare_contents(old, new, budget=0))
+
+    assert not any(d.coarse for d in fine.values())
+    assert fine["s-2"].html_inline == "Refunds take <del>two days</del><ins>one day</ins>."
+    assert coarse["s-2"].coarse and coarse["q-1"].coarse
+    assert not coarse["s-1"].coarse  # unchanged: nothing to cut
+    assert coarse["s-2"].html_inline == (
+        "<del>Refunds take two days.</del><ins>Refunds take one day.</ins>"
+    )
+    assert (coarse["q-1"].inserted, coarse["q-1"].deleted) == (3, 1)
+
+
+def test_the_default_budget_is_read_when_comparing(monkeypatch):
+    monkeypatch.setattr(diffing, "DIFF_BUDGET", 0)
+    old, new = content([section("s-1", "Two days.")]), content([section("s-1", "One day.")])
+
+    [diff] = compare_contents(old, new)
+
+    assert diff.coarse
+
+
+def test_a_pathological_comparison_stops_at_the_deadline_with_a_coarse_result():
+    # Two unrelated texts without one sentence end: a single run of 3,000 words each,
+    # with too many pairs of equal words for difflib; Myers' diff would take seconds.
+    rng = random.Random(7)
+    vocabulary = ["the", "a", "of", "to", "we", "refund", "parcel", "carrier", "label"]
+    old = " ".join(rng.choice(vocabulary) for _ in range(3_000))
+    new = " ".join(rng.choice(vocabulary) for _ in range(3_000))
+
+    result = diff_text(old, new, deadline=time.time() + 0.01)
+
+    assert result.coarse
+    assert result.changed and result.deleted and result.inserted
+
+
+def test_moved_faq_entry_with_a_rewritten_answer_is_matched_by_key():
+    answer = " ".join(KEPT)
+    rewritten = " ".join([KEPT[0], "Legal signed off on Tuesday.", *KEPT[2:]])
+    old = content(
+        entries=[faq("q-1", "Cost?", answer), faq("q-2", "When?", "Soon."), faq("q-3", "Who?")]
+    )
+    new = content(
+        entries=[faq("q-2", "When?", "Soon."), faq("q-3", "Who?"), faq("q-1", "Cost?", rewritten)]
+    )
+
+    diffs = by_key(compare_contents(old, new))
+
+    assert (diffs["q-1"].status, diffs["q-1"].moved) == ("changed", True)
+    assert (diffs["q-1"].old_position, diffs["q-1"].new_position) == (0, 2)
+    assert diffs["q-2"].status == diffs["q-3"].status == "unchanged"
+    assert diffs["q-1"].html_inline == (
+        f"{KEPT[0]} <del>The pilot cut the time to refund from nine days to two</del>"
+        f"<ins>Legal signed off on Tuesday</ins>. {KEPT[2]} {KEPT[3]}"
+    )
+
+
+@given(
+    st.text(alphabet="ab é.!?\n<&", max_size=80),
+    st.text(alphabet="ab é.!?\n<&", max_size=80),
+    st.sampled_from([0, 1, diffing.MATCHER_PAIRS]),
+    st.booleans(),
+)
+def test_every_path_rebuilds_both_texts_and_counts_every_word(old, new, pairs, late):
+    # difflib or Myers' diff (pairs), in time or past the deadline (late).
+    deadline = time.time() + (-1 if late else 10)
+    with mock.patch.object(diffing, "MATCHER_PAIRS", pairs):
+        result = diff_text(old, new, deadline=deadline)
+        runs, _ = diffing._diff_runs(old, new, deadline)
+    kept = sum(1 for op, tokens in runs if op == EQUAL for t in tokens if WORD.fullmatch(t))
+
+    assert "".join("".join(t) for op, t in runs if op in (EQUAL, DELETE)) == old
+    assert "".join("".join(t) for op, t in runs if op in (EQUAL, INSERT)) == new
+    assert result.changed == (old != new)
+    assert kept + result.deleted == word_count(old)
+    assert kept + result.inserted == word_count(new)

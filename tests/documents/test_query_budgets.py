@@ -53,9 +53,10 @@ def signed_in(user):
     return client
 
 
-# Every signed-in page has: the session, the user, the user's teams for the navigation
-# bar, and the lookup of the initiative, document or iteration: one query, joined to
-# its team, that also brings the user's role there for the permission check.
+# Every signed-in page has: the user (the login session comes from the cache), the
+# user's teams for the navigation bar, and the lookup of the initiative, document or
+# iteration: one query, joined to its team, that also brings the user's role there
+# for the permission check.
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -63,11 +64,11 @@ def test_the_initiative_page_has_a_fixed_query_budget(cast, size, django_assert_
     document = document_of_size(cast, size)
     client = signed_in(cast.editor)
     url = reverse("initiative_detail", args=[document.initiative_id])
-    # session, user, initiative + team + owner + role, followers (count and mine),
+    # user, initiative + team + owner + role, followers (count and mine),
     # documents with their iteration counts, recent iterations with authors and
     # documents, unread notifications, navigation teams, the active Andon cord (the
     # banner), the cord's history and the open action items (the reviews panels).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -76,10 +77,10 @@ def test_the_draft_page_has_a_fixed_query_budget(cast, size, django_assert_num_q
     document = document_of_size(cast, size)
     client = signed_in(cast.editor)
     url = reverse("draft", args=[document.initiative_id, document.pk])
-    # session, user, document + initiative + team + owner + role, sections, FAQ entries,
+    # user, document + initiative + team + owner + role, sections, FAQ entries,
     # latest iteration with its author, appendix images, unread notifications,
     # navigation teams, the active Andon cord (the banner).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 
@@ -88,12 +89,12 @@ def test_the_iteration_page_has_a_fixed_query_budget(cast, size, django_assert_n
     document = document_of_size(cast, size)
     client = signed_in(cast.viewer)
     url = reverse("iteration_detail", args=[document.initiative_id, document.pk, 2])
-    # session, user, iteration + document + initiative + team + author + role,
+    # user, iteration + document + initiative + team + author + role,
     # newest iteration number, unread notifications, navigation teams, the active
     # Andon cord (the banner), comment counts by status, then the review tools: the
     # comments (their replies would be one more, with comments), their action items,
     # the iteration's sessions.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -102,10 +103,10 @@ def test_the_compare_page_has_a_fixed_query_budget(cast, size, django_assert_num
     document = document_of_size(cast, size)
     client = signed_in(cast.viewer)
     url = reverse("compare", args=[document.initiative_id, document.pk, 1, 2])
-    # session, user, the two iterations (each with document, initiative, team, author
+    # user, the two iterations (each with document, initiative, team, author
     # and role), the iteration numbers for the pickers, unread notifications, navigation
     # teams, the active Andon cord (the banner).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 

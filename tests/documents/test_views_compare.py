@@ -101,3 +101,74 @@ def test_hostile_text_is_escaped_in_the_comparison(cast):
         html = request_as(cast, "viewer", "get", url(document, 1, 2, mode)).content.decode()
         assert page_problems(html) == []
         assert "<script>alert" not in html
+
+
+def article(html: str) -> str:
+    start = html.index('<article class="memo compare')
+    return html[start : html.index("</article>", start)]
+
+
+def test_a_repeat_comparison_is_served_from_the_cache_to_every_reader(cast, monkeypatch):
+    document = two_iterations(cast)
+    first = request_as(cast, "viewer", "get", url(document)).content.decode()
+
+    def not_again(*args):
+        raise AssertionError("compared twice")
+
+    monkeypatch.setattr("documents.views.iterations.compare_revisions", not_again)
+    again = request_as(cast, "reviewer", "get", url(document)).content.decode()
+
+    assert article(again) == article(first)
+    assert "<del>week</del>" in article(again)
+    assert "1 part changed" in again or "parts changed" in again  # the counts come along
+
+
+def test_each_layout_is_cached_apart(cast):
+    document = two_iterations(cast)
+    side = request_as(cast, "viewer", "get", url(document)).content.decode()
+    inline = request_as(cast, "viewer", "get", url(document, mode="inline")).content.decode()
+
+    assert "diff-columns" in side
+    assert "diff-columns" not in inline
+    assert "a <del>week</del><ins>whole month</ins>." in inline
+
+
+def test_a_cached_comparison_is_not_shown_to_an_outsider(cast):
+    document = two_iterations(cast)
+    assert request_as(cast, "viewer", "get", url(document)).status_code == 200
+    assert request_as(cast, "outsider", "get", url(document)).status_code == 404
+
+
+def test_the_same_pair_swapped_is_its_own_comparison(cast):
+    document = two_iterations(cast)
+    request_as(cast, "viewer", "get", url(document, 1, 2))
+    html = request_as(cast, "viewer", "get", url(document, 2, 1)).content.decode()
+    assert "<del>whole month</del>" in html
+    assert "<ins>week</ins>" in html
+
+
+def test_a_comparison_cut_short_by_the_deadline_says_it_is_coarser(cast, monkeypatch):
+    document = two_iterations(cast)
+    note = "some changes are marked as whole sentences"
+    assert note not in request_as(cast, "viewer", "get", url(document, 1, 2)).content.decode()
+
+    monkeypatch.setattr("documents.diffing.DIFF_BUDGET", 0)
+    html = request_as(cast, "viewer", "get", url(document, 2, 1, "inline")).content.decode()
+
+    assert note in html
+    assert "<del>Returns take a whole month.</del><ins>Returns take a week.</ins>" in html
+
+
+def test_hostile_text_stays_escaped_when_the_comparison_comes_from_the_cache(cast):
+    document = prfaq_for(cast)
+    section = document.sections.get(key="solution")
+    services.iteration_save(user=cast.editor, document=document, note="empty")
+    for _name, text in HOSTILE_INPUTS:
+        section = services.section_save(
+            user=cast.editor, section=section, body=text, base_version=section.version
+        )
+    services.iteration_save(user=cast.editor, document=document, note="hostile")
+    request_as(cast, "viewer", "get", url(document))
+    html = request_as(cast, "reviewer", "get", url(document)).content.decode()
+    assert page_problems(html) == []
+    assert "<script>alert" not in html
