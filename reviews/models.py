@@ -19,6 +19,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from wbapp.accounts.rules import known_team_membership
+
 # Planned length of the discussion after the reading, for calendar entries.
 DISCUSSION_MINUTES = 30
 
@@ -342,8 +344,22 @@ class CommentQuerySet(models.QuerySet):
         return self.visible_to(user).filter(revision=revision)
 
     def visible_in_session(self, session, user):
-        """Comments made in ``session`` that ``user`` may see: during the reading, their own."""
-        return self.visible_to(user).filter(session=session)
+        """Comments made in ``session`` that ``user`` may see: during the reading, their own.
+
+        The same rule as visible_to. Where the session's lookup already read the
+        user's membership of its team (get_session_for_user), it needs no join: the
+        phase as loaded decides, and phases only move towards the reveal, so an
+        older phase can only show less.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        member = known_team_membership(user, session.initiative.team_id)
+        if member is None:
+            return self.visible_to(user).filter(session=session)
+        if not member:
+            return self.none()
+        mine = self.filter(session=session)
+        return mine if session.phase in REVEALED_PHASES else mine.filter(author=user)
 
     def open(self):
         return self.filter(status=CommentStatus.OPEN)

@@ -17,6 +17,7 @@ from reviews.lookups import get_comment_for_user
 from reviews.models import Comment, Reply, ReviewSession
 from reviews.services import IllegalTransition
 from tests.reviews.factories import comment, reading_session, team_reviewer
+from wbapp.accounts.rules import remember_team_role, team_role
 from wbapp.activity.models import Activity, Verb
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,15 @@ def reading(cast):
     return Reading(session, alice, bob, carol, comments)
 
 
+def visible_after_the_lookup(user, session):
+    """visible_in_session as the session's page calls it: the team role already known."""
+    remember_team_role(user, session.initiative.team_id, team_role(user, session.initiative.team))
+    return Comment.objects.visible_in_session(session, user)
+
+
 # Every way of reading comments: each returns the ids of the comments ``user`` gets.
 READERS = {
+    "visible_in_session, role known": visible_after_the_lookup,
     "visible_to": lambda user, session: Comment.objects.visible_to(user),
     "visible_on": lambda user, session: Comment.objects.visible_on(session.revision, user),
     "visible_in_session": lambda user, session: Comment.objects.visible_in_session(session, user),

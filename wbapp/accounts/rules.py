@@ -30,6 +30,14 @@ def forget_team_role(user, team_id: int) -> None:
     _role_cache(user).pop(team_id, None)
 
 
+def known_team_membership(user, team_id: int) -> bool | None:
+    """Whether ``user`` is in the team, if a lookup already read it this request; else None."""
+    cache = _role_cache(user)
+    if team_id not in cache:
+        return None
+    return cache[team_id] is not None
+
+
 def team_role(user, team) -> str | None:
     """The user's role in ``team``, or None for non-members."""
     if user is None or not user.is_authenticated or team is None:
