@@ -22,12 +22,10 @@ import re
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template import Context
-from django.template.defaultfilters import pluralize
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from .views.common import BOX, CARD, MEMO
 
@@ -158,21 +156,24 @@ def comment_card(context: Context, comment) -> SafeString:
 
 
 def _loader(margins_url: str, row, count: int) -> str:
-    """A margin that loads its threads (as margins_oob) once it comes near the screen.
+    """A margin that loads its threads once it comes near the screen.
+
+    The margin is the target (its content is swapped), so htmx's events after the
+    swap reach the page's scripts, which highlight the passages and mark the
+    focused thread once the new cards have settled.
 
     Built here rather than by a template: a long discussion has one per section, and
     a template render each would cost more than the rest of the margins together.
-    Without JavaScript the link shows the page with every margin filled in.
+    The key is a slug and the URL our own; only the heading needs escaping (a long
+    one is cut by CSS). Without JavaScript the link shows every margin filled in.
     """
-    return format_html(
-        '<p class="margin-title margin-loading" hx-get="{}" '
-        'hx-trigger="intersect once, load-margin once" hx-swap="none">'
-        '<a href="?margins=all#section-{}">{} comment{} on “{}”</a></p>',
-        f"{margins_url}&rows={row.key}",
-        row.key,
-        count,
-        pluralize(count),
-        Truncator(row.heading).chars(40),
+    comments = "comment" if count == 1 else "comments"
+    return (
+        f'<p class="margin-loading" hx-get="{margins_url}&amp;rows={row.key}&amp;swap=inner" '
+        'hx-trigger="intersect once, load-margin once" hx-target="closest [data-margin]" '
+        'hx-swap="innerHTML">'
+        f'<a href="?margins=all#section-{row.key}">{count} {comments} on '
+        f"“{escape(row.heading)}”</a></p>"
     )
 
 

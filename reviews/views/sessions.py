@@ -279,8 +279,14 @@ def _live_url(session) -> str:
     return reverse("session_live", args=[session.pk]) + "?" + urlencode({"phase": session.phase})
 
 
-def _session_context(request: HttpRequest, session, *, rows: list[str] | None = None) -> dict:
-    """Everything the session page shows; with ``rows``, the comments of those sections only."""
+def _session_context(
+    request: HttpRequest, session, *, rows: list[str] | None = None, lazy: bool = False
+) -> dict:
+    """Everything the session page shows; with ``rows``, the comments of those sections only.
+
+    ``lazy``: a discussion of more than LAZY_MARGINS_ABOVE comments sends counts, and
+    each margin loads its threads when it comes near the screen.
+    """
     user = request.user
     phase = session.phase
     team = session.initiative.team
@@ -322,7 +328,7 @@ def _session_context(request: HttpRequest, session, *, rows: list[str] | None = 
     if rows is not None:
         # Some sections' margins only (they load as they come near the screen).
         visible = visible.filter(section_key__in=rows)
-    elif phase == SessionPhase.DISCUSSION and request.GET.get("margins") != "all":
+    elif lazy and phase == SessionPhase.DISCUSSION:
         # Hundreds of threads: each margin shows its count and loads when needed.
         counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
         if sum(counts.values()) > LAZY_MARGINS_ABOVE:
@@ -383,10 +389,16 @@ def session_detail(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     services.participant_open(user=request.user, session=session)
     fragment = request.htmx and request.GET.get("fragment") == "margins"
     rows = request.GET["rows"].split(",") if fragment and request.GET.get("rows") else None
-    context = _session_context(request, session, rows=rows)
+    # Without JavaScript, ?margins=all shows every margin filled in.
+    lazy = not fragment and request.GET.get("margins") != "all"
+    context = _session_context(request, session, rows=rows, lazy=lazy)
     if fragment and "parts" in context:
-        # Margins (all, or the sections in ``rows``): loaded as they come near the
-        # screen, and fetched again after others replied or resolved.
+        rows_shown = [row for part in context["parts"] for row in part.rows]
+        if request.GET.get("swap") == "inner" and len(rows_shown) == 1:
+            # One margin's threads, into the margin that asked as it came near the screen.
+            return render(request, f"{MEMO}#margin_inner", context | {"row": rows_shown[0]})
+        # Margins (all, or the sections in ``rows``), fetched again after others
+        # replied or resolved.
         return render(request, f"{MEMO}#margins_oob", context)
     return render(request, SESSION, context)
 

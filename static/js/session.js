@@ -201,10 +201,8 @@
     if (event.detail.target === live) onStatus(live);
   });
   // After the margins come back, the focused thread keeps its emphasis.
+  // (After the settle: htmx puts a swapped element's old attributes back until then.)
   document.body.addEventListener("htmx:afterSettle", function () {
-    if (focused) markFocused(focused);
-  });
-  document.body.addEventListener("htmx:oobAfterSwap", function () {
     if (!focused) return;
     markFocused(focused);
     if (scrollPending === focused && document.querySelector('[data-comment="' + focused + '"]')) {

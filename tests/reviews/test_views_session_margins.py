@@ -48,9 +48,28 @@ def test_a_long_discussion_sends_counts_that_load_their_margins(cast, client_for
 
     assert "First on the summary" not in html
     assert "On the headline" not in html
-    assert f'hx-get="/s/{session.pk}/?fragment=margins&amp;rows=summary"' in html
+    assert f'hx-get="/s/{session.pk}/?fragment=margins&amp;rows=summary&amp;swap=inner"' in html
     assert "2 comments on" in html
     assert "1 comment on" in html
+
+
+def test_a_margin_loads_its_own_threads_into_itself(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    for body in ("First on the summary", "Second on the summary"):
+        comment(cast.reviewer, session, body=body, section_key="summary")
+    comment(cast.editor, session, body="On the headline", section_key="headline")
+
+    response = client_for(cast.reviewer).get(
+        reverse("session_detail", args=[session.pk]),
+        {"fragment": "margins", "rows": "summary", "swap": "inner"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert "2 comments on" in html
+    assert "First on the summary" in html and "Second on the summary" in html
+    assert "On the headline" not in html
+    assert 'id="margin-summary"' not in html  # the margin's content, not the margin
 
 
 def test_a_margin_loads_the_threads_of_its_section_only(cast, client_for, few_before_lazy):
@@ -218,3 +237,20 @@ def test_the_forms_on_a_kept_card_carry_each_viewers_own_csrf_token(cast):
 
     assert response.status_code in (200, 302)
     assert thread.reactions.filter(user=cast.reviewer).exists()
+
+
+def test_every_margin_fetched_again_comes_with_its_threads(cast, client_for, few_before_lazy):
+    session = discussion_session(cast)
+    for body in ("First on the summary", "Second on the summary", "Third"):
+        comment(cast.reviewer, session, body=body, section_key="summary")
+
+    # After a change, a page whose margins have all loaded asks for all of them again.
+    response = client_for(cast.reviewer).get(
+        reverse("session_detail", args=[session.pk]),
+        {"fragment": "margins"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert "First on the summary" in html and "Third" in html
+    assert "margin-loading" not in html
