@@ -141,6 +141,6 @@ def test_the_inbox_has_a_fixed_query_budget(cast, client_for, count):
         response = client.get(URL)
     assert response.status_code == 200
     assert len(items(response.content.decode())) == min(count + 1, 50)
-    # session, user, notifications with activity + actor + initiative + team,
+    # user (the login session is cached), notifications with activity + actor + initiative + team,
     # comment excerpts, the unread count (shared with the header), navigation teams.
-    assert len(queries) == 6, "\n".join(q["sql"] for q in queries)
+    assert len(queries) == 5, "\n".join(q["sql"] for q in queries)

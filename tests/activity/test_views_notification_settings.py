@@ -129,8 +129,9 @@ def test_the_list_has_a_fixed_query_budget(cast, client_for, count, django_asser
         initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
         services.initiative_follow(user=cast.viewer, initiative=initiative)
     client = client_for(cast.viewer)
-    # session, user, preference; the followed initiatives: explicit follows, mutes,
-    # sessions I take part in, sessions I facilitate, my comments, the initiatives
-    # with their teams; the unread count and the navigation teams for the header.
-    with django_assert_num_queries(11):
+    # user, preference (the login session is cached); the followed initiatives:
+    # explicit follows, mutes, sessions I take part in, sessions I facilitate, my
+    # comments, the initiatives with their teams; the unread count and the
+    # navigation teams for the header.
+    with django_assert_num_queries(10):
         assert client.get(URL).status_code == 200
