@@ -127,6 +127,8 @@ def _card_key(comment, viewer) -> str | None:
         names += [reply.author.name for reply in comment.replies.all()]
         names += [item.owner.name if item.owner else "" for item in comment.items]
         shown += [comment.plussed_by_me, [item.pk for item in comment.items]]
+        if comment.items:
+            shown.append(timezone.localdate())  # an item turns overdue with the day
     fingerprint = hashlib.blake2b(repr((names, shown)).encode(), digest_size=8).hexdigest()
     return f"reviews:card:{comment.pk}:{comment.version}:{fingerprint}:{_digest(*_CARD_TEMPLATES)}"
 
