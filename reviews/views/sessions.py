@@ -197,13 +197,13 @@ def _etag_is_current(request: HttpRequest, session_id: int, phase: str) -> tuple
     """Whether If-None-Match names the session's current state: the cheap 304 path.
 
     No query at all: the signed-in user's id comes from the login session (kept in
-    the cache, see SESSION_ENGINE) without loading the user (the view activates the
-    user's time zone only after this), and the version from
-    the cache the services raise after each commit. Only the user the ETag was
-    signed for, in a login session, gets a 304; anyone else goes the full way,
-    through the permission checks. A 304 tells nothing new, and ETags age out
-    within ETAG_MAX_AGE_SECONDS, so a user signed out elsewhere meanwhile learns
-    nothing from one.
+    the cache, see SESSION_ENGINE) without loading the user (the view activates
+    the user's time zone only after this), and the version from the cache the
+    services raise after each commit. Only the user the ETag was signed for, in a
+    login session, gets a 304; anyone else goes the full way, through the
+    permission checks. A 304 tells nothing new, and ETags age out within
+    ETAG_MAX_AGE_SECONDS, so a user signed out elsewhere meanwhile learns nothing
+    from one.
     """
     user_id = request.session.get(SESSION_KEY)
     if user_id is None:
@@ -248,10 +248,13 @@ def _status_context(request: HttpRequest, session, participants=None) -> dict:
         participants = _participants(session)
     focused = None
     if session.phase == SessionPhase.DISCUSSION and session.focused_comment_id:
-        # Every comment of a session in discussion is revealed to the team, and the
-        # session's lookup (get_session_for_user) made sure the user is in it.
+        # Every comment of a session in discussion is revealed; still, ask the rule
+        # (no join: the session's lookup already read the user's membership).
         focused = (
-            session.comments.select_related("author").filter(pk=session.focused_comment_id).first()
+            Comment.objects.visible_in_session(session, user)
+            .select_related("author")
+            .filter(pk=session.focused_comment_id)
+            .first()
         )
     now = timezone.now()
     left = session.reading_seconds_left(now)
