@@ -11,13 +11,13 @@ permission predicates read.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
 
-from .models import ActionItem, Comment, Participant, ReviewSession
+from .models import ActionItem, AndonPull, Comment, Participant, ReviewSession
 
 VIEW = "reviews.view_session"
 
@@ -49,6 +49,10 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
             _my_invited_at=F("me__invited_at"),
             _my_joined_at=F("me__joined_at"),
             _my_done_at=F("me__done_at"),
+            # For the Andon banner (templatetags/andon.py): no query when the cord is in.
+            _andon_pulled=Exists(
+                AndonPull.objects.active().filter(initiative=OuterRef("initiative"))
+            ),
         )
         .filter(pk=session_id)
         .first()
@@ -56,6 +60,7 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
     if session is None or session._viewer_role is None:
         raise Http404("No such session.")
     remember_team_role(user, session.initiative.team_id, session._viewer_role)
+    session.initiative.andon_pulled = session._andon_pulled
     participant = None
     if session._my_participant_id is not None:
         participant = Participant(

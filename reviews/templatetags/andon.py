@@ -46,7 +46,13 @@ def _page_initiative(context) -> Initiative | None:
 
 
 def active_pull(request, initiative) -> AndonPull | None:
-    """The initiative's active pull (with its author), looked up once per request."""
+    """The initiative's active pull (with its author), looked up once per request.
+
+    None without a query where the view's lookup already found the cord in
+    (``initiative.andon_pulled`` False, see reviews/lookups.py).
+    """
+    if getattr(initiative, "andon_pulled", None) is False:
+        return None
     cache = request.__dict__.setdefault("_andon_pulls", {}) if request is not None else {}
     if initiative.pk not in cache:
         cache[initiative.pk] = (

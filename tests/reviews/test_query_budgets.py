@@ -87,11 +87,11 @@ def test_reading_view_costs_the_same_for_5_and_500_comments(cast, client_for):
         client.get(url)  # joins the session (one write, once)
         return count(client, url)
 
-    # user, session (with the user's role and own participant row), the reader's
-    # comments, the navigation's teams and unread notifications, the initiative's
-    # Andon cord (the banner). The login session comes from the cache.
+    # user, session (with the user's role, own participant row and whether the Andon
+    # cord is pulled), the reader's comments, the navigation's teams and unread
+    # notifications. The login session comes from the cache.
     few, many = measure(5), measure(500)
-    assert few == many == 6
+    assert few == many == 5
 
 
 def test_discussion_view_costs_the_same_for_5_and_500_comments(cast, client_for):
@@ -106,15 +106,15 @@ def test_discussion_view_costs_the_same_for_5_and_500_comments(cast, client_for)
         client.get(url)
         return count(client, url)
 
-    # user, session lookup, the focused thread, comments per section, comments
-    # (annotated), replies, the session's action items with owners, the navigation's
-    # teams and unread notifications, the initiative's Andon cord (the banner). The
+    # user, session lookup (with whether the Andon cord is pulled), the focused
+    # thread, comments per section, comments (annotated), replies, the session's
+    # action items with owners, the navigation's teams and unread notifications. The
     # login session comes from the cache; the action item form, with the members as
     # owners, loads on demand. With 500 comments the margins load as they come near
     # the screen (test_views_session_margins.py): no comments, no replies on the page.
     few, many = measure(5), measure(500)
-    assert few == 10
-    assert many == 8
+    assert few == 9
+    assert many == 7
 
 
 def test_live_status_costs_the_same_for_5_and_500_comments(cast, client_for):
