@@ -31,8 +31,6 @@ from .views.common import BOX, CARD, MEMO
 
 # A week: iterations never change; the cache may drop the entry any time.
 TTL_SECONDS = 7 * 24 * 60 * 60
-# Above this many comments on a page, the margins load as they scroll into view.
-LAZY_MARGINS_ABOVE = 60
 
 _SLOT_OPEN = mark_safe("<!--margin:")  # noqa: S308 - a fixed comment marker, no input
 _SLOT_CLOSE = mark_safe("-->")  # noqa: S308

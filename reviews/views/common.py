@@ -24,6 +24,9 @@ CARD = "reviews/includes/comment_card.html"
 BOX = "reviews/includes/comment_box.html"
 ACTION_FORM = "reviews/includes/action_item_form.html"
 
+# Above this many comments in a discussion, the margins load as they come near the screen.
+LAZY_MARGINS_ABOVE = 60
+
 FACILITATE = "reviews.facilitate_session"
 MANAGE = "reviews.manage_session"
 COMMENT_IN_SESSION = "reviews.comment_in_session"

@@ -34,10 +34,10 @@ from ..forms import CloseForm, DoneForm, ExtendForm, FocusForm, SessionForm
 from ..ics import ics_filename, session_ics
 from ..lookups import get_comment_for_user, get_session_for_user
 from ..models import Comment, CommentKind, SessionPhase
-from ..rendered import LAZY_MARGINS_ABOVE
 from .common import (
     COMMENT_IN_SESSION,
     FACILITATE,
+    LAZY_MARGINS_ABOVE,
     MANAGE,
     MEMO,
     SCHEDULE,

@@ -7,6 +7,8 @@ margin as a count that loads its threads when it comes near the screen.
 """
 
 import re
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
@@ -254,3 +256,17 @@ def test_every_margin_fetched_again_comes_with_its_threads(cast, client_for, few
     html = response.content.decode()
     assert "First on the summary" in html and "Third" in html
     assert "margin-loading" not in html
+
+
+def test_the_templates_load_in_a_process_that_has_not_loaded_the_urls():
+    # A Celery worker renders e-mails without ever importing the URL conf; the template
+    # tags (review_tools → rendered) must not need the views to have been imported first.
+    script = (
+        "import django; django.setup()\n"
+        "from django.template.loader import get_template\n"
+        "get_template('reviews/session.html')\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
