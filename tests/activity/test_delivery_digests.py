@@ -16,6 +16,7 @@ from tests.reviews.factories import scheduled_session
 from wbapp.activity import delivery
 from wbapp.activity.fanout import fan_out_pending
 from wbapp.activity.models import (
+    Activity,
     DeliveryState,
     DigestDelivery,
     Frequency,
@@ -199,6 +200,40 @@ def test_a_digest_is_readable_in_dark_mode_and_offers_one_click_unsubscribe(cast
     assert "<img" not in html
 
 
+def test_a_busy_initiative_shows_what_is_addressed_to_you_then_the_newest(cast):
+    revision = iteration(cast)
+    initiative = revision.document.initiative
+    # Fifteen events, recorded newest first so that ids and times disagree; three
+    # of them are addressed to the editor.
+    for n in reversed(range(15)):
+        activity = Activity.objects.create(
+            team=cast.team,
+            initiative=initiative,
+            actor=cast.reviewer,
+            verb="iteration_saved",
+            payload={"document_id": revision.document_id, "number": 1, "note": f"Event {n:02}"},
+            created_at=MONDAY_MORNING - timedelta(hours=2, minutes=-n),
+            fanned_out=True,
+        )
+        Notification.objects.create(
+            user=cast.editor, activity=activity, reason="mention" if n in (1, 3, 5) else "owner"
+        )
+
+    delivery.send_due_digests(now=MONDAY_MORNING)
+
+    [message] = mails_to(cast.editor)
+    shown = [n for n in range(15) if f"Event {n:02}" in message.body]
+    # The three addressed to the editor, then the newest five, in time order.
+    assert shown == [1, 3, 5, 10, 11, 12, 13, 14]
+    body = message.body
+    assert [body.index(f"Event {n:02}") for n in shown] == sorted(
+        body.index(f"Event {n:02}") for n in shown
+    )
+    assert body.count("[You were mentioned]") == 3
+    assert f"And 7 more on {initiative.title}" in body
+    assert "15 updates" in message.subject
+
+
 def test_a_digest_never_shows_a_team_the_user_has_left(cast):
     revision = iteration(cast)
     other = MembershipFactory(role="owner")
@@ -330,6 +365,124 @@ def test_an_smtp_failure_is_logged_retried_and_never_stops_the_others(cast, monk
     assert len(mails_to(cast.editor)) == 1
 
 
+def test_a_chunk_of_digests_goes_out_over_one_mail_connection(cast, monkeypatch):
+    revision = iteration(cast)
+    for _ in range(3):
+        services_follow(MembershipFactory(team=cast.team, role="viewer").user, revision)
+    async_comment(cast.reviewer, revision)
+    fan_out_pending()
+    opened = []
+    get_connection = mail.get_connection
+
+    def counted(*args, **kwargs):
+        opened.append(get_connection(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(mail, "get_connection", counted)
+
+    assert delivery.send_due_digests(now=MONDAY_MORNING) == 4
+
+    assert len(opened) == 1
+    assert len(mail.outbox) == 4
+
+
+def test_a_period_already_emailed_is_not_claimed_again_when_its_bookkeeping_is_lost(cast):
+    revision = iteration(cast)
+    async_comment(cast.reviewer, revision, body="Before the digest")
+    fan_out_pending()
+    assert delivery.send_due_digests(now=MONDAY_MORNING) == 1
+    async_comment(cast.reviewer, revision, body="Later the same day")
+    fan_out_pending()
+    # As after an admin's edit or a restore: the period looks unclaimed.
+    NotificationPreference.objects.filter(user=cast.editor).update(last_period="")
+
+    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(hours=1)) == 0
+    assert delivery.send_due_digests(now=NEXT_MORNING) == 1
+
+    monday, tuesday = mails_to(cast.editor)
+    assert "Later the same day" in events_of(tuesday)
+    assert "Before the digest" not in events_of(tuesday)
+
+
+def test_a_chunk_whose_claim_fails_is_claimed_user_by_user(cast, monkeypatch, caplog):
+    revision = iteration(cast)
+    services_follow(cast.viewer, revision)
+    async_comment(cast.reviewer, revision)
+    fan_out_pending()
+
+    def broken(pairs, *, now):
+        raise RuntimeError("the chunk's claim broke")
+
+    monkeypatch.setattr(delivery, "digests_claim", broken)
+    with caplog.at_level(logging.ERROR, logger="wbapp.activity.delivery"):
+        assert delivery.send_due_digests(now=MONDAY_MORNING) == 2
+
+    assert "claiming one by one" in caplog.text
+    assert len(mails_to(cast.editor)) == len(mails_to(cast.viewer)) == 1
+
+
+def test_a_mail_server_gone_mid_chunk_leaves_the_rest_pending_for_the_retry(cast, monkeypatch):
+    revision = iteration(cast)
+    services_follow(cast.viewer, revision)
+    services_follow(cast.owner, revision)
+    async_comment(cast.reviewer, revision)
+    fan_out_pending()
+    backend = type(mail.get_connection())
+    opened, tried = [], []
+
+    def open_once(connection):
+        if opened:
+            raise ConnectionRefusedError("Connection refused")
+        opened.append(connection)
+
+    def disconnect(connection, messages):
+        tried.extend(messages)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(backend, "open", open_once, raising=False)
+    monkeypatch.setattr(backend, "send_messages", disconnect)
+
+    assert delivery.send_due_digests(now=MONDAY_MORNING) == 0
+
+    # One e-mail tried; the server refused the next conversation, so the others
+    # were not tried one by one. All three wait for the retry.
+    assert len(tried) == 1
+    assert set(DigestDelivery.objects.values_list("state", flat=True)) == {DeliveryState.PENDING}
+    assert DigestDelivery.objects.count() == 3
+    assert mail.outbox == []
+
+
+class WorkerDied(BaseException):
+    """As if the process were killed: nothing catches it."""
+
+
+def test_a_worker_dying_mid_batch_leaves_one_group_sending_and_the_rest_pending(cast, monkeypatch):
+    monkeypatch.setattr(delivery, "SEND_GROUP", 2)
+    revision = iteration(cast)
+    for _ in range(4):
+        services_follow(MembershipFactory(team=cast.team, role="viewer").user, revision)
+    async_comment(cast.reviewer, revision)
+    fan_out_pending()
+    real_send = mail.EmailMultiAlternatives.send
+
+    def dies_on_the_fourth(message, *args, **kwargs):
+        if len(mail.outbox) == 3:
+            raise WorkerDied
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", dies_on_the_fourth)
+    with pytest.raises(WorkerDied):
+        delivery.send_due_digests(now=MONDAY_MORNING)
+
+    states = list(DigestDelivery.objects.order_by("pk").values_list("state", flat=True))
+    # Two groups taken: the first sent; the second died sending its second e-mail,
+    # so both stay "sending" (one went out, one may have) and are never sent again.
+    assert states == ["sent", "sent", "sending", "sending", "pending"]
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", real_send)
+    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
+    assert len(mail.outbox) == 4
+
+
 def test_the_retry_task_backs_off_on_smtp_errors():
     from wbapp.activity.tasks import send_delivery, send_immediate
 
@@ -398,32 +551,36 @@ def test_the_digest_run_costs_the_same_queries_for_one_event_or_many(
     fan_out_pending()
     assert Notification.objects.filter(user=cast.editor).count() == events
 
-    # Scan for due users (1). Claim (14): savepoint; get-or-create the preference (select,
-    # savepoint, insert, release); lock it; save the period; last uncovered id; savepoint,
-    # insert the delivery, release; cover the notifications; store the count; release.
-    # Pending deliveries of the chunk (1). Send (10): take it; read it with its user and
-    # preferences; the notifications; comment and reply excerpts; four "waiting on you"
-    # reads (reviews.dashboard: to verify, waiting, sessions, action items); mark it
-    # sent. Stale pending deliveries (1).
-    with django_assert_num_queries(27):
+    # Scan for due users (1). Claim the chunk (10): savepoint; create the missing
+    # preferences; lock them; save the period; periods already e-mailed; newest
+    # uncovered ids; insert the deliveries; cover the notifications and count them
+    # into the deliveries; release. Pending deliveries of the chunk (1). Read them
+    # (1). Take the first group (4): savepoint; lock; mark sending; release. What they
+    # say (9): the recipients' teams; the notifications; the activities shown;
+    # comment and reply excerpts; "waiting on you" (threads to verify, thread
+    # candidates, sessions, action items). Mark them sent (3): savepoint; update;
+    # release. Stale pending deliveries (1).
+    with django_assert_num_queries(30):
         delivery.send_due_digests(now=MONDAY_MORNING)
 
     assert len(mails_to(cast.editor)) == 1
 
 
-def test_the_digest_run_grows_with_recipients_not_events(cast, django_assert_max_num_queries):
+@pytest.mark.parametrize("readers", [0, 6])
+def test_the_digest_run_costs_the_same_queries_for_one_recipient_or_several(
+    cast, readers, django_assert_num_queries
+):
     revision = iteration(cast)
-    readers = [MembershipFactory(team=cast.team, role="viewer").user for _ in range(3)]
-    for reader in readers:
-        services_follow(reader, revision)
-    for n in range(20):
+    for _ in range(readers):
+        services_follow(MembershipFactory(team=cast.team, role="viewer").user, revision)
+    for n in range(5):
         async_comment(cast.reviewer, revision, body=f"Comment {n}")
     fan_out_pending()
 
-    # 4 recipients (the editor and three readers): the per-recipient cost (24) times four,
-    # plus the three queries of the run, whatever the 80 notifications.
-    with django_assert_max_num_queries(3 + 4 * 24):
-        assert delivery.send_due_digests(now=MONDAY_MORNING) == 4
+    # The queries above (no replies: no reply excerpts), once for the whole chunk; a
+    # group of more than SEND_GROUP recipients would add one take.
+    with django_assert_num_queries(29):
+        assert delivery.send_due_digests(now=MONDAY_MORNING) == 1 + readers
 
 
 def test_a_claim_is_atomic_with_its_period(cast):

@@ -1,9 +1,11 @@
 """One activity as one line: the words and the link to the exact place."""
 
+from django.utils.text import Truncator
+
 from reviews import services as reviews
 from tests.activity.notify_helpers import async_comment, iteration
 from tests.reviews.factories import comment, discussion_session
-from wbapp.activity.lines import describe, describe_all
+from wbapp.activity.lines import EXCERPT_CHARS, _short, describe, describe_all
 from wbapp.activity.models import Activity
 
 
@@ -75,3 +77,13 @@ def test_an_unknown_verb_still_reads_and_links(cast):
 
     assert line.path == f"/i/{revision.document.initiative_id}/"
     assert line.text
+
+
+def test_excerpts_are_one_line_and_cut_past_their_length():
+    decomposed = "Cafe\u0301 au lait,\n  please"  # "é" as "e" and a combining accent
+    long = "word " * 100
+
+    assert _short(decomposed) == "Café au lait, please"
+    assert _short(long) == Truncator(" ".join(long.split())).chars(EXCERPT_CHARS)
+    assert len(_short(long)) == EXCERPT_CHARS and _short(long).endswith("…")
+    assert _short(None) == ""

@@ -11,31 +11,40 @@ Every e-mail goes through the same two steps.
    are claimed by that UPDATE rather than by "id above the last watermark", a
    notification whose transaction committed late (with a lower id) is simply
    covered by the next e-mail: nothing falls between two.
-2. Send: a conditional UPDATE moves the delivery from pending to sending (exactly
-   one caller wins), the e-mail goes out, the row becomes sent. An SMTP failure
-   puts it back to pending and is retried with backoff; a worker that dies
-   mid-send leaves it "sending" and it is never sent twice.
+2. Send: a locked UPDATE moves the delivery from pending to sending (exactly
+   one caller takes it), the e-mail goes out, the row becomes sent. An SMTP
+   failure puts it back to pending and is retried with backoff; a worker that
+   dies mid-send leaves it "sending" (with the few taken along with it, see
+   SEND_GROUP) and it is never sent twice.
 
 Digests are due when the user's local delivery hour (and weekday, for weekly)
-has come and the period it starts has not been claimed yet. The run's query
-count grows with the number of recipients, never with the number of events.
+has come and the period it starts has not been claimed yet. They go in chunks
+of recipients: a chunk is claimed in one transaction, read in a fixed number of
+queries (contents.py) and sent over one mail connection, so the run's query
+count grows with its recipients (a few queries per chunk, and per group of
+SEND_GROUP e-mails taken), never with the number of events.
 """
 
 import logging
+from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 from smtplib import SMTPException
 
-from django.conf import settings
+from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
-from django.urls import reverse
+from django.db.models import BigIntegerField, Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wbapp.accounts.models import User
 
 from . import emails
-from .lines import ActivityLine, describe, excerpts_for
+from .contents import Lines, delivery_contents
 from .models import (
     DeliveryKind,
     DeliveryState,
@@ -45,14 +54,14 @@ from .models import (
     NotificationPreference,
 )
 from .services import locked_preference
-from .waiting import Waiting, waiting_on
 
 logger = logging.getLogger(__name__)
 
-# Recipients per digest task.
+# Recipients per digest task, claimed, read and sent together.
 DIGEST_CHUNK = 200
-# Lines shown per initiative; the rest are counted ("and 12 more") and linked.
-LINES_PER_GROUP = 8
+# E-mails taken (pending → sending) at a time: what a worker dying mid-send leaves
+# "sending" at most, and never sends.
+SEND_GROUP = 25
 # A delivery still pending this long after its last attempt lost its retry task.
 PENDING_RETRY_AFTER = timedelta(minutes=15)
 # Attempts after which a delivery is left alone (and logged).
@@ -175,6 +184,101 @@ def digest_claim(*, user_id: int, period: str, now: datetime) -> DigestDelivery 
         )
 
 
+def digests_claim(pairs, *, now: datetime) -> list[int]:
+    """Claim the digests of many (user id, period) pairs at once; return the new deliveries.
+
+    ``digest_claim``'s steps, in a dozen queries for the whole chunk: the preference
+    rows are locked in user order (two chunks claiming at once cannot deadlock),
+    and every digest delivery is inserted under its user's lock, so the periods
+    already taken are known before the insert rather than learnt from it.
+    """
+    wanted = {int(user_id): str(period) for user_id, period in pairs}
+    if not wanted:
+        return []
+    user_ids = sorted(wanted)
+    with transaction.atomic():
+        NotificationPreference.objects.bulk_create(
+            [NotificationPreference(user_id=user_id) for user_id in user_ids],
+            ignore_conflicts=True,
+        )
+        locked = (
+            NotificationPreference.objects.select_for_update()
+            .filter(user_id__in=user_ids)
+            .order_by("user_id")
+        )
+        # The preference may have changed since the scan; the period key says which it was.
+        due = {
+            p.user_id: p
+            for p in locked
+            if wanted[p.user_id].startswith(f"{p.frequency}:")
+            and p.last_period != wanted[p.user_id]
+        }
+        by_period = defaultdict(list)
+        for user_id in due:
+            by_period[wanted[user_id]].append(user_id)
+        for period, ids in by_period.items():
+            NotificationPreference.objects.filter(user_id__in=ids).update(last_period=period)
+        if not due:
+            return []
+        # A user who went daily → weekly → daily within one period has had its e-mail.
+        taken = set(
+            DigestDelivery.objects.filter(user_id__in=due, period__in=by_period).values_list(
+                "user_id", "period"
+            )
+        )
+        # Who has anything new: an uncovered id above the floor (set while e-mail was off).
+        lasts = (
+            Notification.objects.filter(user_id__in=due, delivery__isnull=True)
+            .order_by()
+            .values("user_id")
+            .annotate(last=Max("pk"))
+            .values_list("user_id", "last")
+        )
+        deliveries = DigestDelivery.objects.bulk_create(
+            DigestDelivery(
+                user_id=user_id,
+                kind=DeliveryKind(due[user_id].frequency),
+                period=wanted[user_id],
+                last_notification_id=last,
+                created_at=now,
+                updated_at=now,
+            )
+            for user_id, last in lasts
+            if last > due[user_id].email_floor and (user_id, wanted[user_id]) not in taken
+        )
+        if not deliveries:
+            return []
+        # Point everything still uncovered at its user's delivery, in one UPDATE. A
+        # late-committed notification that only became visible since the read above
+        # is taken along: it is uncovered, and the delivery's count and watermark are
+        # read back from what it covers. (The CASE is written out: Django takes 30 ms
+        # to build it from When() objects, one per user; its values are parameters.)
+        by_floor = defaultdict(list)
+        for d in deliveries:
+            by_floor[due[d.user_id].email_floor].append(d.user_id)
+        Notification.objects.filter(
+            reduce(or_, (Q(user_id__in=ids, pk__gt=floor) for floor, ids in by_floor.items())),
+            delivery__isnull=True,
+        ).update(
+            delivery_id=RawSQL(  # noqa: S611
+                "CASE user_id " + "WHEN %s THEN %s " * len(deliveries) + "END",
+                [value for d in deliveries for value in (d.user_id, d.pk)],
+                output_field=BigIntegerField(),
+            )
+        )
+        covered = (
+            Notification.objects.filter(delivery_id=OuterRef("pk")).order_by().values("delivery_id")
+        )
+        DigestDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            item_count=Coalesce(Subquery(covered.annotate(n=Count("pk")).values("n")), 0),
+            last_notification_id=Coalesce(
+                Subquery(covered.annotate(last=Max("pk")).values("last")),
+                F("last_notification_id"),
+            ),
+        )
+    return [delivery.pk for delivery in deliveries]
+
+
 def immediate_claim(*, user_id: int, now: datetime) -> DigestDelivery | None:
     """Close the user's batch window and claim everything it collected."""
     with transaction.atomic():
@@ -197,174 +301,164 @@ def immediate_claim(*, user_id: int, now: datetime) -> DigestDelivery | None:
         )
 
 
-# --- What an e-mail says ---------------------------------------------------------------------
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path if path else ""
+# --- Sending ----------------------------------------------------------------------------------
 
 
 @dataclass
-class Item:
-    line: ActivityLine
-    url: str
-    reason: str
-    personal: bool
-    # Local time of the event, filled in by the e-mail for its recipient.
-    when: str = ""
+class SendResult:
+    sent: list[int] = field(default_factory=list)
+    failed: dict[int, Exception] = field(default_factory=dict)
 
 
-@dataclass
-class Group:
-    title: str
-    url: str
-    items: list[Item] = field(default_factory=list)
-    more: int = 0
+def _take(delivery_ids, now: datetime, *, sent=(), skipped=()) -> set[int]:
+    """Move the deliveries still pending to sending; return those this call took.
 
-    @property
-    def count(self) -> int:
-        return len(self.items) + self.more
+    The rows are locked while they change state, and rows another sender holds
+    are skipped: each delivery is taken by exactly one caller. The outcome of the
+    group before (``sent``, ``skipped``) is written in the same transaction.
+    """
+    with transaction.atomic():
+        if sent:
+            DigestDelivery.objects.filter(pk__in=sent).update(
+                state=DeliveryState.SENT, sent_at=timezone.now(), updated_at=now, last_error=""
+            )
+        if skipped:
+            DigestDelivery.objects.filter(pk__in=skipped).update(
+                state=DeliveryState.SKIPPED, updated_at=now
+            )
+        taken = list(
+            DigestDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=delivery_ids, state=DeliveryState.PENDING)
+            .filter(attempts__lt=MAX_ATTEMPTS)
+            .values_list("pk", flat=True)
+        )
+        if taken:
+            DigestDelivery.objects.filter(pk__in=taken).update(
+                state=DeliveryState.SENDING, attempts=F("attempts") + 1, updated_at=now
+            )
+    return set(taken)
 
-    @property
-    def has_personal(self) -> bool:
-        return any(item.personal for item in self.items)
+
+def _failed(delivery: DigestDelivery, exc: Exception) -> None:
+    """Put a delivery whose e-mail did not go out back to pending, for the retry."""
+    DigestDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+        state=DeliveryState.PENDING, last_error=repr(exc)[:2000], updated_at=timezone.now()
+    )
+    # SMTP trouble is expected now and then (retried); anything else is a bug.
+    log = logger.warning if isinstance(exc, SMTP_ERRORS) else logger.exception
+    log(
+        "Notification e-mail %s (%s) to user %s failed on attempt %s: %r",
+        delivery.pk,
+        delivery.period,
+        delivery.user_id,
+        delivery.attempts,
+        exc,
+    )
 
 
-@dataclass
-class Content:
-    user: User
-    delivery: DigestDelivery
-    groups: list[Group]
-    waiting: Waiting
-    item_count: int
-
-    @property
-    def initiative_count(self) -> int:
-        return len(self.groups)
+def _reconnect(connection) -> bool:
+    """A new SMTP conversation after a failed one; False if the server cannot be reached."""
+    with suppress(*SMTP_ERRORS):
+        connection.close()
+    try:
+        connection.open()
+    except SMTP_ERRORS:
+        return False
+    return True
 
 
-def delivery_content(delivery: DigestDelivery, *, now: datetime | None = None) -> Content | None:
-    """Everything the e-mail shows, in a fixed number of queries; None if nothing is left.
+def _send_group(group, contents, connection, result: SendResult) -> tuple[list, list, Exception]:
+    """Send a taken group: (sent ids, skipped ids, the error if the mail server is gone)."""
+    sent, skipped = [], []
+    for index, delivery in enumerate(group):
+        content = contents.get(delivery.pk)
+        if content is None or not delivery.user.is_active or not delivery.user.email:
+            skipped.append(delivery.pk)
+            continue
+        try:
+            emails.message_for(content, connection).send()
+        except Exception as exc:
+            _failed(delivery, exc)
+            result.failed[delivery.pk] = exc
+            if isinstance(exc, SMTP_ERRORS) and not _reconnect(connection):
+                for rest in group[index + 1 :]:
+                    _failed(rest, exc)
+                    result.failed[rest.pk] = exc
+                return sent, skipped, exc
+        else:
+            sent.append(delivery.pk)
+    return sent, skipped, None
 
-    Notifications of teams the user has left since are dropped, and an immediate
-    e-mail leaves out what the user has already read in the app.
+
+def deliveries_send(
+    delivery_ids, *, now: datetime | None = None, lines: Lines | None = None
+) -> SendResult:
+    """Send claimed e-mails over one mail connection, read together, taken by groups.
+
+    Call outside a transaction: the pending → sending step must be committed
+    before the SMTP conversation starts. What the e-mails say is read for the
+    whole batch at once; they are then taken SEND_GROUP at a time, so that a
+    worker that dies mid-batch leaves at most one group "sending" (sent or not,
+    never sent twice) and the rest pending. One e-mail's failure puts it back to
+    pending (logged, for the retry) and never stops the others; a mail server
+    that cannot be reached leaves the rest of the batch for the retry.
     """
     now = now or timezone.now()
-    user = delivery.user
-    rows = (
-        Notification.objects.filter(delivery=delivery)
-        .filter(activity__team__memberships__user_id=user.pk)
-        .select_related("activity__actor", "activity__initiative", "activity__team")
-        .order_by("activity__created_at", "pk")
-    )
-    if delivery.kind == DeliveryKind.IMMEDIATE:
-        rows = rows.filter(read_at__isnull=True)
-    notifications = list(rows)
-    if not notifications:
-        return None
-    # Group first, keep at most LINES_PER_GROUP per initiative (what is addressed to
-    # the user, then the newest), and only then describe: the words and links are
-    # worked out for the lines the e-mail shows, not for every event it counts.
-    grouped: dict[tuple, list[Notification]] = {}
-    for notification in notifications:
-        activity = notification.activity
-        key = (
-            ("initiative", activity.initiative_id)
-            if activity.initiative_id
-            else ("team", activity.team_id)
+    result = SendResult()
+    deliveries = list(
+        DigestDelivery.objects.filter(
+            pk__in=list(delivery_ids), state=DeliveryState.PENDING, attempts__lt=MAX_ATTEMPTS
         )
-        grouped.setdefault(key, []).append(notification)
-    kept: dict[tuple, list[Notification]] = {}
-    for key, rows_of_group in grouped.items():
-        personal = [n for n in rows_of_group if n.is_personal][:LINES_PER_GROUP]
-        room = LINES_PER_GROUP - len(personal)
-        others = [n for n in rows_of_group if not n.is_personal]
-        chosen = {n.pk for n in personal + (others[-room:] if room else [])}
-        kept[key] = [n for n in rows_of_group if n.pk in chosen]
-    excerpts = excerpts_for([n.activity for shown in kept.values() for n in shown])
-    groups = []
-    for key, shown in kept.items():
-        activity = shown[0].activity
-        if key[0] == "initiative":
-            title = activity.initiative.title
-            url = absolute(reverse("initiative_detail", args=[activity.initiative_id]))
-        else:
-            title = activity.team.name
-            url = absolute(reverse("team_board", args=[activity.team.slug]))
-        group = Group(title=title, url=url, more=len(grouped[key]) - len(shown))
-        for notification in shown:
-            line = describe(notification.activity, excerpts)
-            group.items.append(
-                Item(
-                    line=line,
-                    url=absolute(line.path),
-                    reason=notification.get_reason_display(),
-                    personal=notification.is_personal,
-                )
-            )
-        groups.append(group)
-    ordered = sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title))
-    waiting = Waiting()
-    if delivery.kind != DeliveryKind.IMMEDIATE:
-        waiting = waiting_on(user, today=now.astimezone(user.tzinfo).date())
-    return Content(
-        user=user,
-        delivery=delivery,
-        groups=ordered,
-        waiting=waiting,
-        item_count=len(notifications),
+        .select_related("user__notification_preference")
+        .order_by("pk")
     )
-
-
-# --- Sending ----------------------------------------------------------------------------------
+    contents = connection = None
+    sent, skipped = [], []
+    try:
+        for start in range(0, len(deliveries), SEND_GROUP):
+            group = deliveries[start : start + SEND_GROUP]
+            taken = _take([d.pk for d in group], now, sent=sent, skipped=skipped)
+            result.sent += sent
+            sent, skipped = [], []
+            group = [delivery for delivery in group if delivery.pk in taken]
+            for delivery in group:
+                delivery.attempts += 1
+            if group and connection is None:
+                try:
+                    contents = delivery_contents(deliveries, now=now, lines=lines)
+                    connection = mail.get_connection()
+                    connection.open()
+                except Exception as exc:
+                    connection = None
+                    for delivery in group:
+                        _failed(delivery, exc)
+                    later = group + deliveries[start + SEND_GROUP :]
+                    result.failed.update(dict.fromkeys((d.pk for d in later), exc))
+                    break
+            sent, skipped, gone = _send_group(group, contents, connection, result)
+            if gone is not None:
+                later = deliveries[start + SEND_GROUP :]
+                result.failed.update(dict.fromkeys((d.pk for d in later), gone))
+                break
+    finally:
+        if connection is not None:
+            with suppress(*SMTP_ERRORS):
+                connection.close()
+        if sent or skipped:
+            _take([], now, sent=sent, skipped=skipped)
+            result.sent += sent
+    return result
 
 
 def delivery_send(delivery_id: int, *, now: datetime | None = None) -> bool:
     """Send one claimed e-mail; True if this call sent it.
 
-    Call outside a transaction: the pending → sending step must be committed
-    before the SMTP conversation starts. SMTP errors put the delivery back to
-    pending and propagate, for the caller's retry.
+    SMTP errors put the delivery back to pending and propagate, for the caller's retry.
     """
-    now = now or timezone.now()
-    took = DigestDelivery.objects.filter(
-        pk=delivery_id, state=DeliveryState.PENDING, attempts__lt=MAX_ATTEMPTS
-    ).update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    if not took:
-        return False
-    delivery = DigestDelivery.objects.select_related("user__notification_preference").get(
-        pk=delivery_id
-    )
-    try:
-        content = delivery_content(delivery, now=now)
-        if content is None or not delivery.user.is_active or not delivery.user.email:
-            DigestDelivery.objects.filter(pk=delivery_id).update(
-                state=DeliveryState.SKIPPED, updated_at=timezone.now()
-            )
-            return False
-        if delivery.kind == DeliveryKind.IMMEDIATE:
-            emails.send_notifications_email(content)
-        else:
-            emails.send_digest_email(content)
-    except Exception as exc:
-        DigestDelivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
-            state=DeliveryState.PENDING, last_error=repr(exc)[:2000], updated_at=timezone.now()
-        )
-        # SMTP trouble is expected now and then (retried); anything else is a bug.
-        log = logger.warning if isinstance(exc, SMTP_ERRORS) else logger.exception
-        log(
-            "Notification e-mail %s (%s) to user %s failed on attempt %s: %r",
-            delivery.pk,
-            delivery.period,
-            delivery.user_id,
-            delivery.attempts,
-            exc,
-        )
-        raise
-    DigestDelivery.objects.filter(pk=delivery_id).update(
-        state=DeliveryState.SENT, sent_at=timezone.now(), updated_at=timezone.now(), last_error=""
-    )
-    return True
+    result = deliveries_send([delivery_id], now=now)
+    if delivery_id in result.failed:
+        raise result.failed[delivery_id]
+    return delivery_id in result.sent
 
 
 def immediate_send(*, user_id: int, now: datetime | None = None) -> int:
@@ -374,7 +468,10 @@ def immediate_send(*, user_id: int, now: datetime | None = None) -> int:
     pending = DigestDelivery.objects.filter(
         user_id=user_id, kind=DeliveryKind.IMMEDIATE, state=DeliveryState.PENDING
     ).values_list("pk", flat=True)
-    return sum(delivery_send(pk, now=now) for pk in list(pending))
+    result = deliveries_send(list(pending), now=now)
+    if result.failed:
+        raise next(iter(result.failed.values()))
+    return len(result.sent)
 
 
 @dataclass
@@ -383,19 +480,23 @@ class ChunkResult:
     failed: list[int] = field(default_factory=list)
 
 
-def digest_chunk_send(pairs, *, now: datetime) -> ChunkResult:
+def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> ChunkResult:
     """Claim and send the digests of one chunk of (user id, period) pairs.
 
     One recipient's failure is logged and never stops the others. Deliveries of
     the chunk left pending by an interrupted earlier run are sent too.
     """
-    result = ChunkResult()
     pairs = [(int(user_id), str(period)) for user_id, period in pairs]
-    for user_id, period in pairs:
-        try:
-            digest_claim(user_id=user_id, period=period, now=now)
-        except Exception:
-            logger.exception("Claiming the %s digest of user %s failed", period, user_id)
+    try:
+        digests_claim(pairs, now=now)
+    except Exception:
+        # Whatever stopped the chunk's claim, each user's own claim decides alone.
+        logger.exception("Claiming a chunk of %s digests failed; claiming one by one", len(pairs))
+        for user_id, period in pairs:
+            try:
+                digest_claim(user_id=user_id, period=period, now=now)
+            except Exception:
+                logger.exception("Claiming the %s digest of user %s failed", period, user_id)
     wanted = set(pairs)
     pending = [
         pk
@@ -406,13 +507,8 @@ def digest_chunk_send(pairs, *, now: datetime) -> ChunkResult:
         ).values_list("pk", "user_id", "period")
         if (user_id, period) in wanted
     ]
-    for pk in pending:
-        try:
-            result.sent += delivery_send(pk, now=now)
-        except Exception:
-            # delivery_send has logged it and put the delivery back to pending.
-            result.failed.append(pk)
-    return result
+    sent = deliveries_send(pending, now=now, lines=lines)
+    return ChunkResult(sent=len(sent.sent), failed=list(sent.failed))
 
 
 def chunks(pairs: list, size: int = DIGEST_CHUNK):
@@ -428,13 +524,13 @@ def send_due_digests(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     sent = 0
+    # The lines the chunks share: an initiative's followers come in any chunk.
+    lines = Lines()
     for chunk in chunks(due_digests(now=now)):
-        sent += digest_chunk_send(chunk, now=now).sent
-    for pk in stale_pending_deliveries(now=now):
-        try:
-            sent += delivery_send(pk, now=now)
-        except Exception:
-            logger.info("Delivery %s stays pending for the next run", pk)
+        sent += digest_chunk_send(chunk, now=now, lines=lines).sent
+    for chunk in chunks(stale_pending_deliveries(now=now)):
+        # Failures stay pending for the next run.
+        sent += len(deliveries_send(chunk, now=now, lines=lines).sent)
     return sent
 
 

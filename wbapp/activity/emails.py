@@ -63,7 +63,7 @@ def _context(content) -> dict:
     }
 
 
-def _message(content, template: str) -> EmailMultiAlternatives:
+def _message(content, template: str, connection=None) -> EmailMultiAlternatives:
     context = _context(content)
     # Subjects are one line whatever the template's whitespace.
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
@@ -72,6 +72,7 @@ def _message(content, template: str) -> EmailMultiAlternatives:
         body=render_to_string(f"emails/{template}_message.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[content.user.email],
+        connection=connection,
         headers={
             # RFC 8058: mail clients show an unsubscribe button that POSTs to the URL.
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
@@ -86,19 +87,18 @@ def _message(content, template: str) -> EmailMultiAlternatives:
     return message
 
 
-def digest_message(content) -> EmailMultiAlternatives:
+def digest_message(content, connection=None) -> EmailMultiAlternatives:
     """The daily or weekly digest: what waits on the user, then what happened, by initiative."""
-    return _message(content, "digest")
+    return _message(content, "digest", connection)
 
 
-def notifications_message(content) -> EmailMultiAlternatives:
+def notifications_message(content, connection=None) -> EmailMultiAlternatives:
     """An immediate e-mail: what happened in the last few minutes."""
-    return _message(content, "notifications")
+    return _message(content, "notifications", connection)
 
 
-def send_digest_email(content) -> None:
-    digest_message(content).send()
-
-
-def send_notifications_email(content) -> None:
-    notifications_message(content).send()
+def message_for(content, connection=None) -> EmailMultiAlternatives:
+    """The e-mail of a delivery's kind, to send over ``connection`` (a new one if None)."""
+    if content.delivery.kind == DeliveryKind.IMMEDIATE:
+        return notifications_message(content, connection)
+    return digest_message(content, connection)

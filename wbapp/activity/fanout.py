@@ -248,7 +248,9 @@ def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:
                 break
             context = _Context(activities)
             notifications = [
-                Notification(user_id=user_id, activity=activity, reason=reason, created_at=now)
+                Notification(
+                    user_id=user_id, activity_id=activity.pk, reason=reason, created_at=now
+                )
                 for activity in activities
                 for user_id, reason in recipients(activity, context).items()
             ]

@@ -6,6 +6,7 @@ page of lines costs no query per line; comment and reply excerpts are fetched
 for a whole page at once (``excerpts_for``).
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,7 +49,9 @@ def _day(iso: str) -> str:
 
 
 def _short(text: str) -> str:
-    return Truncator(" ".join((text or "").split())).chars(EXCERPT_CHARS)
+    text = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    # What Truncator returns for a text that fits, without its walk over every character.
+    return text if len(text) <= EXCERPT_CHARS else Truncator(text).chars(EXCERPT_CHARS)
 
 
 def excerpts_for(activities) -> Excerpts:

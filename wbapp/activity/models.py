@@ -268,8 +268,14 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """One activity in one recipient's inbox: unread until they read it."""
 
+    # No index of its own: the unique (user, activity) and the inbox's (user, -id)
+    # lead with it, and every notification written, and again when an e-mail covers
+    # it, would pay for a third.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="notifications")
     reason = models.CharField(max_length=20, choices=Reason)
