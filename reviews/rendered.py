@@ -143,15 +143,16 @@ def comment_card(context: Context, comment) -> SafeString:
     """One comment card, kept per thread version and viewer (see _card_key)."""
     token = str(context.get("csrf_token", ""))
     html = getattr(comment, "kept_card", None)
-    key = _card_key(comment, context["viewer"])
-    if html is None and key:
-        html = cache.get(key)
     if html is None:
-        card = get_template(CARD).template
-        with context.push(comment=comment, csrf_token=_CSRF_SLOT):
-            html = card.render(context)
-        if key:
-            cache.set(key, html, TTL_SECONDS)
+        # Not fetched with the page's others (fetch_cards): look it up, else render it.
+        key = _card_key(comment, context["viewer"])
+        html = cache.get(key) if key else None
+        if html is None:
+            card = get_template(CARD).template
+            with context.push(comment=comment, csrf_token=_CSRF_SLOT):
+                html = card.render(context)
+            if key:
+                cache.set(key, html, TTL_SECONDS)
     return mark_safe(html.replace(_CSRF_SLOT, token))  # noqa: S308
 
 

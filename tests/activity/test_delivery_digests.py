@@ -176,7 +176,11 @@ def test_waiting_on_you_comes_first(cast):
     assert "Second read" in text[waiting:]
     assert "Size the fraud risk" in text[waiting:]
     assert "Overdue since" in text
-    assert "Waiting on you" in html_of(message)
+    html = html_of(message)
+    assert "Waiting on you" in html
+    for heading in ("Threads awaiting your reply", "Review sessions", "Your action items"):
+        assert f"<h3>{heading}</h3>" in html
+    assert '<span class="overdue">Overdue since' in html
 
 
 def test_a_digest_is_readable_in_dark_mode_and_offers_one_click_unsubscribe(cast, settings):
