@@ -315,10 +315,37 @@ class IterationFaqEntry:
         return faq_entry_words(self)
 
 
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A section or FAQ entry of an iteration without its words: what margins and menus need."""
+
+    key: str
+    heading: str  # a section's heading, an FAQ entry's question
+    part: str  # a section's part ("press_release" or ""); "faq" for an FAQ entry
+    audience: str = ""  # an FAQ entry's
+
+    @property
+    def is_faq(self) -> bool:
+        return self.part == "faq"
+
+    @property
+    def is_press_release(self) -> bool:
+        return self.part == PRESS_RELEASE
+
+
+# Outlines of iterations read lately, per process: an iteration never changes, so one
+# read from its snapshot holds for good (keyed by id and creation time; ids are not
+# reused). A plain dict, emptied when full, is safe for threads without a lock.
+_OUTLINES: dict[tuple, tuple[OutlineEntry, ...]] = {}
+_OUTLINES_KEPT = 512
+
+BODY_FIELDS = ("content", "rendered")
+
+
 class RevisionQuerySet(models.QuerySet):
     def summaries(self):
         """Without the snapshot and its HTML: what lists and timelines need."""
-        return self.defer("content", "rendered")
+        return self.defer(*BODY_FIELDS)
 
     # Bulk writes would bypass Revision.save() and .delete(); refuse them too.
     def update(self, **kwargs):
@@ -375,7 +402,36 @@ class Revision(models.Model):
     def delete(self, *args, **kwargs):
         raise RevisionIsImmutable("Iterations cannot be deleted.")
 
+    def load_body(self) -> None:
+        """Read the snapshot and its HTML in one query if a lookup deferred them."""
+        if not self.get_deferred_fields().isdisjoint(BODY_FIELDS):
+            self.refresh_from_db(fields=BODY_FIELDS)
+
+    def outline(self) -> tuple[OutlineEntry, ...]:
+        """Keys and headings in document order; reads the snapshot once per process."""
+        key = (self.pk, self.created_at)
+        outline = _OUTLINES.get(key)
+        if outline is None:
+            self.load_body()
+            outline = tuple(
+                OutlineEntry(s["key"], s["heading"], s.get("part", ""))
+                for s in self.content.get("sections", [])
+            ) + tuple(
+                OutlineEntry(e["key"], e["question"], "faq", e["audience"])
+                for e in self.content.get("faq", [])
+            )
+            if len(_OUTLINES) >= _OUTLINES_KEPT:
+                _OUTLINES.clear()
+            _OUTLINES[key] = outline
+        return outline
+
+    def html_of(self, key: str) -> str:
+        """The rendered HTML of one section body or FAQ answer."""
+        self.load_body()
+        return self.rendered.get(key, "")
+
     def sections(self) -> list[IterationSection]:
+        self.load_body()
         return [
             IterationSection(
                 key=s["key"],
@@ -388,6 +444,7 @@ class Revision(models.Model):
         ]
 
     def faq(self, audience: str | None = None) -> list[IterationFaqEntry]:
+        self.load_body()
         return [
             IterationFaqEntry(
                 key=e["key"],
@@ -401,6 +458,7 @@ class Revision(models.Model):
         ]
 
     def length_report(self) -> LengthReport:
+        self.load_body()
         return length_report(
             self.document.kind, self.content.get("sections", []), self.content.get("faq", [])
         )

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 
+from documents.models import BODY_FIELDS
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
 
@@ -36,10 +37,13 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
     """
     if not user.is_authenticated:
         raise Http404("No such session.")
-    session = (
+    sessions = (
         ReviewSession.objects.select_related(
             "initiative__team", "document", "revision", "facilitator"
         )
+        # The iteration's words and HTML are read where needed (Revision.load_body); its
+        # outline and rendered memo are kept (Revision.outline, reviews/rendered.py).
+        .defer(*(f"revision__{name}" for name in BODY_FIELDS))
         # The user's own participant row, if any (one per user and session), joined once.
         .annotate(me=FilteredRelation("participants", condition=Q(participants__user=user)))
         .annotate(
@@ -54,10 +58,12 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
                 AndonPull.objects.active().filter(initiative=OuterRef("initiative"))
             ),
         )
-        .filter(pk=session_id)
-        .first()
     )
-    if session is None or session._viewer_role is None:
+    try:
+        session = sessions.get(pk=session_id)  # get(): no ORDER BY for one row
+    except ReviewSession.DoesNotExist:
+        raise Http404("No such session.") from None
+    if session._viewer_role is None:
         raise Http404("No such session.")
     remember_team_role(user, session.initiative.team_id, session._viewer_role)
     session.initiative.andon_pulled = session._andon_pulled

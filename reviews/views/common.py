@@ -77,11 +77,16 @@ def team_members(team) -> list[User]:
 class MemoRow:
     """A section or FAQ entry of the iteration and the comments anchored to it."""
 
+    revision: Revision
     key: str
     heading: str
-    html: str
     is_faq: bool
     comments: list = field(default_factory=list)
+
+    @property
+    def html(self) -> str:
+        # Read only where the memo is rendered (once per iteration, see reviews/rendered.py).
+        return self.revision.html_of(self.key)
 
 
 @dataclass
@@ -102,22 +107,21 @@ def memo_parts(revision: Revision, comments=()) -> list[MemoPart]:
     for comment in comments:
         by_key[comment.section_key].append(comment)
 
-    def row(key, heading, html, is_faq):
-        return MemoRow(key=key, heading=heading, html=html, is_faq=is_faq, comments=by_key[key])
+    def row(entry):
+        heading = entry.heading or ("Untitled question" if entry.is_faq else "")
+        return MemoRow(revision, entry.key, heading, entry.is_faq, comments=by_key[entry.key])
 
-    sections = revision.sections()
-    press = [row(s.key, s.heading, s.html, False) for s in sections if s.is_press_release]
-    other = [row(s.key, s.heading, s.html, False) for s in sections if not s.is_press_release]
+    outline = revision.outline()
+    sections = [entry for entry in outline if not entry.is_faq]
+    press = [row(entry) for entry in sections if entry.is_press_release]
+    other = [row(entry) for entry in sections if not entry.is_press_release]
     parts = []
     if press:
         parts.append(MemoPart("press-release", "Press release", press))
     if other:
         parts.append(MemoPart("sections", "Sections", other, title_hidden=not press))
     for audience, label in FaqAudience.choices:
-        entries = [
-            row(e.key, e.question or "Untitled question", e.html, True)
-            for e in revision.faq(audience)
-        ]
+        entries = [row(entry) for entry in outline if entry.is_faq and entry.audience == audience]
         if entries:
             parts.append(MemoPart(f"faq-{audience}", label, entries))
     return parts

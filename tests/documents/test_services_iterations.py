@@ -194,6 +194,29 @@ def revision(cast, document):
     return iteration_save(user=cast.editor, document=document, note="Frozen")
 
 
+def test_the_outline_is_read_from_the_snapshot_once(
+    cast, document, revision, django_assert_num_queries
+):
+    add_faq(cast.editor, document, "", "Nobody asked yet.")
+    later = iteration_save(user=cast.editor, document=document)
+    deferred = Revision.objects.summaries().get(pk=later.pk)
+
+    with django_assert_num_queries(1):  # the snapshot, deferred by the lookup
+        outline = deferred.outline()
+    another = Revision.objects.summaries().get(pk=later.pk)
+    with django_assert_num_queries(0):
+        assert another.outline() == outline
+    deferred = Revision.objects.summaries().get(pk=later.pk)
+    with django_assert_num_queries(1):  # the body, in one query
+        assert deferred.html_of("headline") == "<p>Frozen words</p>"
+
+    sections = [entry for entry in outline if not entry.is_faq]
+    assert [entry.key for entry in sections] == [s.key for s in later.sections()]
+    assert sections[0].is_press_release
+    [faq] = [entry for entry in outline if entry.is_faq]
+    assert (faq.heading, faq.audience) == ("", "external")
+
+
 def test_an_iteration_cannot_be_saved_again(revision):
     revision.note = "Rewritten history"
 
