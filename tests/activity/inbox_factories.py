@@ -2,6 +2,7 @@
 
 The activities are marked fanned out, so no sweep adds other people's rows; their
 payloads are what the real services record, so each line links where it should.
+Like the fan-out, they make the header count the user's unread notifications again.
 """
 
 from datetime import datetime
@@ -11,6 +12,7 @@ from django.utils import timezone
 from documents.models import Initiative
 from tests.documents.factories import InitiativeFactory
 from wbapp.activity.models import Activity, Notification, Reason
+from wbapp.activity.services import forget_unread_counts
 
 
 def iteration_payload(number: int = 1) -> dict:
@@ -50,9 +52,11 @@ def notification_for(
         created_at=at,
         fanned_out=True,
     )
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         user=user, activity=activity, reason=reason, created_at=at, read_at=at if read else None
     )
+    forget_unread_counts([user.pk])
+    return notification
 
 
 def notifications_for(user, count: int, *, initiative: Initiative, actor=None) -> list:
@@ -70,7 +74,9 @@ def notifications_for(user, count: int, *, initiative: Initiative, actor=None) -
         )
         for n in range(1, count + 1)
     )
-    return Notification.objects.bulk_create(
+    notifications = Notification.objects.bulk_create(
         Notification(user=user, activity=a, reason=Reason.FOLLOWER, created_at=now)
         for a in activities
     )
+    forget_unread_counts([user.pk])
+    return notifications

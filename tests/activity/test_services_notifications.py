@@ -26,6 +26,18 @@ def test_the_unread_count_counts_only_the_users_unread_notifications(cast):
     assert services.unread_count(cast.reviewer) == 0
 
 
+def test_the_kept_unread_count_is_counted_again_after_a_fan_out(cast, django_assert_num_queries):
+    revision = iteration(cast)
+    assert services.unread_count(cast.editor) == 0
+    with django_assert_num_queries(0):
+        assert services.unread_count(cast.editor) == 0
+
+    async_comment(cast.reviewer, revision, body="After the first count")
+    fan_out_pending()
+
+    assert services.unread_count(cast.editor) == 1
+
+
 def test_the_unread_count_forgets_a_team_the_user_left(cast):
     revision = iteration(cast)
     async_comment(cast.reviewer, revision, body="Before leaving")

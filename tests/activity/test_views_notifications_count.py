@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.activity.inbox_factories import notification_for
+from wbapp.activity import services
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +63,27 @@ def test_one_users_version_is_not_anothers(cast, client_for):
     assert response.status_code == 200
 
 
-def test_the_304_costs_the_user_and_one_count(cast, client_for, django_assert_num_queries):
+def test_the_304_costs_the_user_only(cast, client_for, django_assert_num_queries):
     notification_for(cast.viewer)
     client = client_for(cast.viewer)
     etag = client.get(URL)["ETag"]
-    # The login session comes from the cache.
-    with django_assert_num_queries(2):
+    # The login session and the count (counted by the first poll) come from the cache.
+    with django_assert_num_queries(1):
         assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_reading_a_notification_is_counted_at_once(cast, client_for):
+    notification = notification_for(cast.viewer)
+    client = client_for(cast.viewer)
+    etag = client.get(URL)["ETag"]
+    assert services.unread_count(cast.viewer) == 1
+
+    services.mark_read(user=cast.viewer, ids=[notification.pk])
+
+    response = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "badge--danger" not in response.content.decode()
+    assert services.unread_count(cast.viewer) == 0
 
 
 def test_a_signed_out_page_is_told_to_stop_polling(client):

@@ -260,5 +260,5 @@ def test_my_reviews_has_a_fixed_query_budget(cast, n):
     assert html.count("Stop ") == n  # every list really holds n rows
     assert html.count(">Verify<") == n
     # user, teams, invitations, sessions, threads to verify, threads waiting, action
-    # items, cords, unread notifications, navigation teams (the login session is cached).
-    assert len(queries) == 10, [q["sql"][:120] for q in queries.captured_queries]
+    # items, cords (the login session, unread count and navigation teams are cached).
+    assert len(queries) == 8, [q["sql"][:120] for q in queries.captured_queries]

@@ -43,6 +43,7 @@ from .models import (
     NotificationPreference,
     Reason,
 )
+from .services import forget_unread_counts
 
 # Activities fanned out per transaction.
 FAN_OUT_BATCH = 500
@@ -256,7 +257,9 @@ def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:
             ]
             Notification.objects.bulk_create(notifications, batch_size=1000, ignore_conflicts=True)
             Activity.objects.filter(pk__in=[a.pk for a in activities]).update(fanned_out=True)
-            opening = _open_immediate_windows({n.user_id for n in notifications}, now)
+            recipients_now = {n.user_id for n in notifications}
+            forget_unread_counts(recipients_now)
+            opening = _open_immediate_windows(recipients_now, now)
             if opening:
                 transaction.on_commit(lambda ids=opening: _schedule_immediate(ids), robust=True)
         done += len(activities)

@@ -10,11 +10,16 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+
+from wbapp.accounts.models import Membership
 
 from .lines import describe, excerpts_for
 from .models import (
@@ -51,14 +56,48 @@ def activity_record(*, team, actor, verb: str, initiative=None, **payload) -> Ac
 # --- The inbox ---------------------------------------------------------------------------
 
 
+# Every page's header shows the unread count: it is kept per user and forgotten
+# when a fan-out, a read or a membership changes it (forget_unread_counts). The time
+# limit bounds what no service sees (notifications gone with a deleted team) and a
+# page that counted while such a change was committing.
+UNREAD_KEPT_SECONDS = 5 * 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"activity:unread:{user_id}"
+
+
 def unread_count(user) -> int:
-    """How many of the user's notifications are unread (one indexed COUNT)."""
+    """How many of the user's notifications are unread (one indexed COUNT when not kept)."""
     if user is None or not user.is_authenticated:
         return 0
-    # Like the inbox, only teams the user still belongs to.
-    return Notification.objects.filter(
-        user=user, read_at__isnull=True, activity__team__memberships__user=user
-    ).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        # Like the inbox, only teams the user still belongs to.
+        count = Notification.objects.filter(
+            user=user, read_at__isnull=True, activity__team__memberships__user=user
+        ).count()
+        cache.set(key, count, UNREAD_KEPT_SECONDS)
+    return count
+
+
+def forget_unread_counts(user_ids: Iterable[int]) -> None:
+    """Count these users' unread notifications again: now, and after the change commits.
+
+    Now, for the rest of this transaction; after the commit, for a page that counted
+    the old rows meanwhile.
+    """
+    keys = [_unread_key(user_id) for user_id in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="unread-membership")
+def _membership_changed(sender, instance: Membership, **kwargs) -> None:
+    # The count covers only the teams the user belongs to.
+    forget_unread_counts([instance.user_id])
 
 
 def inbox(user, limit: int = 50, *, before: int | None = None) -> list[Notification]:
@@ -104,7 +143,10 @@ def mark_read(
         rows = rows.filter(pk__in=[int(pk) for pk in ids])
     elif up_to is not None:
         rows = rows.filter(pk__lte=int(up_to))
-    return rows.update(read_at=timezone.now())
+    marked = rows.update(read_at=timezone.now())
+    if marked:
+        forget_unread_counts([user.pk])
+    return marked
 
 
 # --- Preferences ---------------------------------------------------------------------------
