@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .views.common import BOX, CARD, MEMO
+from .views.common import BOX, CARD, MEMO, SESSION
 
 # A week: iterations never change; the cache may drop the entry any time.
 TTL_SECONDS = 7 * 24 * 60 * 60
@@ -196,3 +196,40 @@ def comment_box(context: Context) -> SafeString:
     key = f"reviews:box:{context['revision'].pk}:{phase}:{box['comment_url']}:{_digest(BOX)}"
     html = _kept(key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}))
     return mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308
+
+
+_ITEM = "reviews/includes/action_item.html"
+
+
+def action_items_panel(context: Context) -> SafeString:
+    """A session's action items, kept per what they show and what the viewer may tick.
+
+    Every participant of a discussion with the same rights shares one entry; a new,
+    changed or ticked item (or a new day, which can make one overdue) is a new key.
+    """
+    items = context["action_items"]
+    user = context["user"]
+    is_editor = context["viewer"].is_editor
+    shown = [
+        (
+            item.pk,
+            item.title,
+            item.owner.name if item.owner else "",
+            item.due_on,
+            item.is_done,
+            item.is_overdue,
+            # Who may tick it, as reviews/includes/action_item.html asks.
+            item.owner_id == user.pk or item.created_by_id == user.pk or is_editor,
+        )
+        for item in items
+    ]
+    fingerprint = hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+    key = f"reviews:items:{context['session'].pk}:{fingerprint}:{_digest(SESSION, _ITEM)}"
+    panel = {
+        "action_items": items,
+        "user": user,
+        "viewer": context["viewer"],
+        "csrf_token": _CSRF_SLOT,
+    }
+    html = _kept(key, lambda: render_to_string(f"{SESSION}#action_items", panel))
+    return mark_safe(html.replace(_CSRF_SLOT, get_token(context["request"])))  # noqa: S308

@@ -42,3 +42,9 @@ def comment_box(context):
 def comment_card(context, comment):
     """One comment card, kept per thread version and viewer (reviews/rendered.py)."""
     return rendered.comment_card(context, comment)
+
+
+@register.simple_tag(takes_context=True)
+def action_items_panel(context):
+    """A session's action items, kept per what they show (reviews/rendered.py)."""
+    return rendered.action_items_panel(context)
