@@ -7,9 +7,10 @@ the time limit bounds a page that read the old teams just as the change committe
 """
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from wbapp.forget import forget_now_and_after_commit
 
 from .models import Membership, Team
 
@@ -31,11 +32,8 @@ def nav_teams(user) -> list[Team]:
 
 
 def forget_nav_teams(user_ids) -> None:
-    """Read these users' teams again: now, and after the change commits (see above)."""
-    keys = [_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    """Read these users' teams again, now and after the change commits."""
+    forget_now_and_after_commit([_key(user_id) for user_id in set(user_ids)])
 
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="nav-teams-membership")

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wbapp.accounts.models import Membership
+from wbapp.forget import forget_now_and_after_commit
 
 from .lines import describe, excerpts_for
 from .models import (
@@ -83,15 +84,8 @@ def unread_count(user) -> int:
 
 
 def forget_unread_counts(user_ids: Iterable[int]) -> None:
-    """Count these users' unread notifications again: now, and after the change commits.
-
-    Now, for the rest of this transaction; after the commit, for a page that counted
-    the old rows meanwhile.
-    """
-    keys = [_unread_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    """Count these users' unread notifications again, now and after the change commits."""
+    forget_now_and_after_commit([_unread_key(user_id) for user_id in set(user_ids)])
 
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="unread-membership")
