@@ -87,7 +87,7 @@ def _require(user, perm: str, initiative: Initiative) -> None:
         raise PermissionDenied
 
 
-def _touch(initiative: Initiative, now) -> None:
+def touch_initiative(initiative: Initiative, now) -> None:
     """Bump the initiative's last activity (one UPDATE, no read)."""
     Initiative.objects.filter(pk=initiative.pk).update(updated_at=now)
     initiative.updated_at = now
@@ -204,7 +204,7 @@ def document_create(*, user, initiative: Initiative, kind: str, title: str = "")
             )
             for position, section in enumerate(template)
         )
-        _touch(initiative, now)
+        touch_initiative(initiative, now)
         activity_record(
             team=initiative.team,
             actor=user,
@@ -257,7 +257,7 @@ def section_save(
             ):
                 return current
             raise DraftConflict(current=current, mine=body, mine_title=heading)
-        _touch(document.initiative, now)
+        touch_initiative(document.initiative, now)
     section.body = body
     section.version = base_version + 1
     section.updated_at = now
@@ -315,7 +315,7 @@ def section_add(
         if changed:
             DraftSection.objects.bulk_update(changed, ["position"])
         section.save()
-        _touch(document.initiative, now)
+        touch_initiative(document.initiative, now)
     return section
 
 
@@ -335,7 +335,7 @@ def section_move(*, user, section: DraftSection, position: int) -> DraftSection:
         changed = _renumber(rows)
         if changed:
             DraftSection.objects.bulk_update(changed, ["position"])
-        _touch(document.initiative, timezone.now())
+        touch_initiative(document.initiative, timezone.now())
     section.position = row.position
     return section
 
@@ -355,7 +355,7 @@ def section_remove(*, user, section: DraftSection) -> None:
         changed = _renumber(remaining)
         if changed:
             DraftSection.objects.bulk_update(changed, ["position"])
-        _touch(document.initiative, timezone.now())
+        touch_initiative(document.initiative, timezone.now())
 
 
 # --- FAQ entries ----------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def faq_entry_add(
             updated_at=now,
             updated_by=user,
         )
-        _touch(document.initiative, now)
+        touch_initiative(document.initiative, now)
     return entry
 
 
@@ -412,7 +412,7 @@ def faq_entry_save(
             if current is not None and current.question == question and current.answer == answer:
                 return current
             raise DraftConflict(current=current, mine=answer, mine_title=question)
-        _touch(document.initiative, now)
+        touch_initiative(document.initiative, now)
     entry.question = question
     entry.answer = answer
     entry.version = base_version + 1
@@ -450,7 +450,7 @@ def faq_entry_move(
             changed[row.pk] = row
         if changed:
             FaqEntry.objects.bulk_update(list(changed.values()), ["audience", "position"])
-        _touch(document.initiative, timezone.now())
+        touch_initiative(document.initiative, timezone.now())
     entry.audience = row.audience
     entry.position = row.position
     return entry
@@ -471,7 +471,7 @@ def faq_entry_remove(*, user, entry: FaqEntry) -> None:
         changed = _renumber(rows)
         if changed:
             FaqEntry.objects.bulk_update(changed, ["position"])
-        _touch(document.initiative, timezone.now())
+        touch_initiative(document.initiative, timezone.now())
 
 
 # --- Iterations -------------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def _iteration_create(
         rendered=_render(content),
         restored_from=restored_from,
     )
-    _touch(document.initiative, now)
+    touch_initiative(document.initiative, now)
     # In this transaction: what receivers write (carried comments) commits with the iteration.
     signals.iteration_saved.send(sender=Revision, previous=previous, revision=revision, user=user)
     return revision

@@ -56,14 +56,6 @@ def _digest(*names: str) -> str:
     return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
 
 
-def _kept(key: str, render) -> str:
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TTL_SECONDS)
-    return html
-
-
 def memo_article(context: Context) -> SafeString:
     """The memo of ``context["revision"]`` with every row's margin filled in.
 
@@ -73,7 +65,7 @@ def memo_article(context: Context) -> SafeString:
     revision = context["revision"]
     parts = context["parts"]
     key = f"reviews:memo:{revision.pk}:{_digest(MEMO)}"
-    article = _kept(
+    article = cache.get_or_set(
         key,
         lambda: render_to_string(
             f"{MEMO}#article",
@@ -85,6 +77,7 @@ def memo_article(context: Context) -> SafeString:
                 "slot_close": _SLOT_CLOSE,
             },
         ),
+        TTL_SECONDS,
     )
     lazy = context.get("lazy_margins") or {}
     fetch_cards([c for part in parts for row in part.rows for c in row.comments], context["viewer"])
@@ -194,7 +187,9 @@ def comment_box(context: Context) -> SafeString:
     session = box["session"]
     phase = session.phase if session else "async"
     key = f"reviews:box:{context['revision'].pk}:{phase}:{box['comment_url']}:{_digest(BOX)}"
-    html = _kept(key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}))
+    html = cache.get_or_set(
+        key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}), TTL_SECONDS
+    )
     return mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308
 
 
@@ -231,5 +226,7 @@ def action_items_panel(context: Context) -> SafeString:
         "viewer": context["viewer"],
         "csrf_token": _CSRF_SLOT,
     }
-    html = _kept(key, lambda: render_to_string(f"{SESSION}#action_items", panel))
+    html = cache.get_or_set(
+        key, lambda: render_to_string(f"{SESSION}#action_items", panel), TTL_SECONDS
+    )
     return mark_safe(html.replace(_CSRF_SLOT, get_token(context["request"])))  # noqa: S308

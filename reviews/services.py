@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from documents.models import DocumentKind, Initiative, InitiativeStatus, Revision
 from documents.rendering import render_markdown
+from documents.services import touch_initiative
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import is_editor, is_member, is_reviewer
 from wbapp.activity.models import Activity, Verb
@@ -1383,8 +1384,7 @@ def andon_pull(*, user, initiative: Initiative, reason: str) -> AndonPull:
         pull = AndonPull.objects.create(
             initiative=initiative, pulled_by=user, reason=reason, pulled_at=now
         )
-        Initiative.objects.filter(pk=initiative.pk).update(updated_at=now)
-        initiative.updated_at = now
+        touch_initiative(initiative, now)
         activity_record(
             team=initiative.team,
             actor=user,
@@ -1416,8 +1416,7 @@ def andon_reset(*, user, initiative: Initiative, resolution: str) -> AndonPull:
         pull.reset_at = now
         pull.resolution = resolution
         pull.save(update_fields=["reset_by", "reset_at", "resolution"])
-        Initiative.objects.filter(pk=initiative.pk).update(updated_at=now)
-        initiative.updated_at = now
+        touch_initiative(initiative, now)
         activity_record(
             team=initiative.team,
             actor=user,

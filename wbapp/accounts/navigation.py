@@ -23,12 +23,7 @@ def _key(user_id: int) -> str:
 
 def nav_teams(user) -> list[Team]:
     """The user's teams, by name: one query when the cache has forgotten them."""
-    key = _key(user.pk)
-    teams = cache.get(key)
-    if teams is None:
-        teams = list(Team.objects.for_user(user))
-        cache.set(key, teams, KEPT_SECONDS)
-    return teams
+    return cache.get_or_set(_key(user.pk), lambda: list(Team.objects.for_user(user)), KEPT_SECONDS)
 
 
 def forget_nav_teams(user_ids) -> None:

@@ -72,15 +72,14 @@ def unread_count(user) -> int:
     """How many of the user's notifications are unread (one indexed COUNT when not kept)."""
     if user is None or not user.is_authenticated:
         return 0
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
+
+    def count() -> int:
         # Like the inbox, only teams the user still belongs to.
-        count = Notification.objects.filter(
+        return Notification.objects.filter(
             user=user, read_at__isnull=True, activity__team__memberships__user=user
         ).count()
-        cache.set(key, count, UNREAD_KEPT_SECONDS)
-    return count
+
+    return cache.get_or_set(_unread_key(user.pk), count, UNREAD_KEPT_SECONDS)
 
 
 def forget_unread_counts(user_ids: Iterable[int]) -> None:

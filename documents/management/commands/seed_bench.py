@@ -324,36 +324,41 @@ class Seeder:
                 "faq": [{k: e[k] for k in FAQ_FIELDS} for e in faq],
             }
             track_versions(versions, previous, content, at, author)
-            revisions.append(
-                Revision(
-                    document=document,
-                    number=number,
-                    author=author,
-                    created_at=at,
-                    note=notes[(number - 1) % len(notes)] if number > 1 else "First full draft",
-                    content=content,
-                    word_count=length_report(
-                        document.kind, content["sections"], content["faq"]
-                    ).total_words,
-                    change_size=diffing.change_size(previous, content),
-                    rendered=self.rendered(content),
-                )
-            )
+            note = notes[(number - 1) % len(notes)] if number > 1 else "First full draft"
+            revisions.append(self.iteration(document, number, author, at, note, content, previous))
             previous = content
-            self.activity(
-                team=document.initiative.team,
-                actor=author,
-                verb=Verb.ITERATION_SAVED,
-                at=at,
-                initiative=document.initiative,
-                document_id=document.pk,
-                document_title=document.display_title,
-                number=number,
-                note=revisions[-1].note,
-            )
         Revision.objects.bulk_create(revisions, batch_size=10)
         self.draft_rows(document, previous, versions)
         return revisions
+
+    def iteration(
+        self, document: Document, number: int, author, at, note: str, content: dict, previous
+    ) -> Revision:
+        """Iteration ``number`` of ``content`` (unsaved) and its "iteration saved" activity."""
+        self.activity(
+            team=document.initiative.team,
+            actor=author,
+            verb=Verb.ITERATION_SAVED,
+            at=at,
+            initiative=document.initiative,
+            document_id=document.pk,
+            document_title=document.display_title,
+            number=number,
+            note=note,
+        )
+        return Revision(
+            document=document,
+            number=number,
+            author=author,
+            created_at=at,
+            note=note,
+            content=content,
+            word_count=length_report(
+                document.kind, content["sections"], content["faq"]
+            ).total_words,
+            change_size=diffing.change_size(previous, content),
+            rendered=self.rendered(content),
+        )
 
     def draft_rows(self, document: Document, content: dict, versions: dict) -> None:
         """The working draft: the newest iteration's text, each row at its saved version."""
@@ -931,33 +936,11 @@ class Seeder:
             for number, content in enumerate(contents, start=1):
                 at = created + timedelta(days=number * 3)
                 track_versions(versions, previous, content, at, owner)
+                note = "First full draft" if number == 1 else NOTES[number]
                 revisions.append(
-                    Revision(
-                        document=document,
-                        number=number,
-                        author=owner,
-                        created_at=at,
-                        note="First full draft" if number == 1 else NOTES[number],
-                        content=content,
-                        word_count=length_report(
-                            DocumentKind.PRFAQ, content["sections"], content["faq"]
-                        ).total_words,
-                        change_size=diffing.change_size(previous, content),
-                        rendered=self.rendered(content),
-                    )
+                    self.iteration(document, number, owner, at, note, content, previous)
                 )
                 previous = content
-                self.activity(
-                    team=team,
-                    actor=owner,
-                    verb=Verb.ITERATION_SAVED,
-                    at=at,
-                    initiative=initiative,
-                    document_id=document.pk,
-                    document_title=document.display_title,
-                    number=number,
-                    note=revisions[-1].note,
-                )
             Revision.objects.bulk_create(revisions)
             self.draft_rows(document, previous, versions)
             outcome = {
