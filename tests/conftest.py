@@ -41,21 +41,26 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_eager_tasks(settings):
-    """A clean Redis cache per test (login throttling lives there), tasks in-process.
+    """Clean caches for every test (Redis holds login throttling), tasks in-process.
 
     Tests that need a real Celery worker use the ``celery_worker`` fixture, which
     turns eager mode off for their duration.
     """
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from wbapp.celery import app
 
     # Every cast member gets a password; the production hasher would make that the slowest step.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    _clear_caches(caches)
     app.conf.task_always_eager = True
     yield
-    cache.clear()
+    _clear_caches(caches)
+
+
+def _clear_caches(caches) -> None:
+    for cache in caches.all():
+        cache.clear()
 
 
 @dataclass

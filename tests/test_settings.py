@@ -7,6 +7,9 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
+
+from wbapp.accounts.models import User
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -79,6 +82,29 @@ def test_missing_secret_key_is_refused_in_production():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_query_asked_again_and_again_is_planned_once():
+    # psycopg prepares a statement on its fifth run on a connection (prepare_threshold).
+    for _ in range(6):
+        list(User.objects.filter(email="nobody@example.com"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert any('FROM "accounts_user"' in statement for statement in prepared)
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+
+    on = _manage("shell", "-c", show, **_production())
+    off = _manage("shell", "-c", show, **_production(DB_PREPARED_STATEMENTS="0"))
+
+    assert "'prepare_threshold': 5" in on.stdout, on.stderr
+    assert off.stdout.strip().splitlines()[-1] == "{}", off.stderr
 
 
 def test_development_runs_without_a_secret_key():

@@ -117,6 +117,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # A query run a fifth time on a connection is prepared: PostgreSQL plans it once,
+    # not per request (planning the session lookup cost more than running it). Turn
+    # off behind a pooler in transaction mode, which cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and background work -------------------------------------------
@@ -126,13 +133,20 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wbapp.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "wb"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# This process's copies of values that never change for their key (an iteration's
+# memo, a session's state per version), in front of the shared cache (wbapp.cache.kept).
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "process",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 CELERY_BROKER_URL = REDIS_URL
 # Without Redis every task runs in-process, synchronously, when it is enqueued.
