@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from wbapp.cache import kept
+
 from .models import ReviewSession
 
 # Long enough to outlive any session; a miss costs one query and refills it.
@@ -88,3 +90,21 @@ def live_state_version(session_id: int) -> int | None:
     if version is None:
         return refresh_state_version(session_id)
     return int(version)
+
+
+# A value kept per state version is right until the next bump; this limit bounds
+# what no service bumps for (a participant renamed, an edit in the admin).
+STATE_KEPT_SECONDS = 60
+
+
+def kept_per_state(session: ReviewSession, name: str, compute):
+    """What ``compute()`` returns for the session at its loaded state version, kept.
+
+    For what every member sees alike once the comments are revealed (the focused
+    thread, the counts per section, the action items). Every service that changes
+    those bumps the version in its own transaction, so a value computed after the
+    session was loaded is at least as new as the version it is kept under. Pages
+    reloaded between two changes then cost no query for it.
+    """
+    key = f"session:{session.pk}:{session.state_version}:{name}"
+    return kept(key, compute, STATE_KEPT_SECONDS)

@@ -250,11 +250,15 @@ def _status_context(request: HttpRequest, session, participants=None) -> dict:
     if session.phase == SessionPhase.DISCUSSION and session.focused_comment_id:
         # Every comment of a session in discussion is revealed; still, ask the rule
         # (no join: the session's lookup already read the user's membership).
-        focused = (
-            Comment.objects.visible_in_session(session, user)
-            .select_related("author")
-            .filter(pk=session.focused_comment_id)
-            .first()
+        focused = live.kept_per_state(
+            session,
+            "focused",
+            lambda: (
+                Comment.objects.visible_in_session(session, user)
+                .select_related("author")
+                .filter(pk=session.focused_comment_id)
+                .first()
+            ),
         )
     now = timezone.now()
     left = session.reading_seconds_left(now)
@@ -333,19 +337,30 @@ def _session_context(
         visible = visible.filter(section_key__in=rows)
     elif lazy and phase == SessionPhase.DISCUSSION:
         # Hundreds of threads: each margin shows its count and loads when needed.
-        counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
+        counts = live.kept_per_state(
+            session,
+            "counts",
+            lambda: dict(visible.order_by().values_list("section_key").annotate(Count("pk"))),
+        )
         if sum(counts.values()) > LAZY_MARGINS_ABOVE:
             lazy_margins = counts
     if lazy_margins:
         comments = []
     elif phase == SessionPhase.READING:
         # A reader sees their own new comments: no replies, +1s or carried copies yet.
-        comments = list(visible.select_related("author"))
+        # Their author is the reader, already loaded: no join for it.
+        comments = list(visible)
+        for comment in comments:
+            if comment.author_id == user.pk:
+                comment.author = user
     else:
         comments = list(visible.for_display(user))
     items = []
     if phase != SessionPhase.READING:
-        items = list(session.action_items.select_related("owner").order_by("done_at", "due_on"))
+        items = session.action_items.select_related("owner").order_by("done_at", "due_on")
+        if phase == SessionPhase.DISCUSSION:
+            items = live.kept_per_state(session, "items", lambda: list(items))
+        items = list(items)
     decorate(comments, viewer, items)
     parts = memo_parts(session.revision, comments)
     if rows is not None:

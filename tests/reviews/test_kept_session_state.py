@@ -1,0 +1,83 @@
+"""What a discussion page shows alike to every member, kept per state version: never stale.
+
+The focused thread, the comments per section and the action items are kept under
+the session's state version (reviews/live.py, kept_per_state). Each test loads the
+page (which keeps them), changes the session through a service, and expects the
+next load to show the change.
+"""
+
+import pytest
+from django.urls import reverse
+
+from reviews import live, services
+from reviews.views import sessions as session_views
+from tests.reviews.factories import comment, discussion_session
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, session) -> str:
+    return client.get(reverse("session_detail", args=[session.pk])).content.decode()
+
+
+def test_a_new_thread_in_a_long_discussion_is_counted_on_the_next_load(
+    cast, client_for, monkeypatch
+):
+    # Margins load lazily above this many comments: the page shows counts per section.
+    monkeypatch.setattr(session_views, "LAZY_MARGINS_ABOVE", 2)
+    session = discussion_session(cast)
+    for _ in range(3):
+        comment(cast.reviewer, session, section_key="summary")
+    client = client_for(cast.reviewer)
+    assert "3 comments on" in page(client, session)
+
+    comment(cast.editor, session, section_key="summary")
+
+    assert "4 comments on" in page(client, session)
+
+
+def test_the_focused_thread_follows_the_facilitator(cast, client_for):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, section_key="summary", body="First")
+    comment(cast.editor, session, section_key="summary", body="Second")
+    client = client_for(cast.viewer)
+    services.session_focus_next(user=session.facilitator, session=session)
+    assert "Now discussing: question by Reviewer" in page(client, session)
+
+    services.session_focus_next(user=session.facilitator, session=session)
+
+    assert "Now discussing: question by Editor" in page(client, session)
+
+
+def test_a_new_action_item_shows_on_the_next_load(cast, client_for):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session)
+    client = client_for(cast.reviewer)
+    assert "Check the refund window" not in page(client, session)
+
+    services.action_item_create(
+        user=cast.editor,
+        initiative=session.initiative,
+        comment=thread,
+        title="Check the refund window",
+        owner=cast.reviewer,
+    )
+
+    assert "Check the refund window" in page(client, session)
+
+
+def test_a_value_is_computed_once_per_state_version(cast):
+    session = discussion_session(cast)
+    computed = []
+
+    def compute():
+        computed.append(session.state_version)
+        return len(computed)
+
+    assert live.kept_per_state(session, "probe", compute) == 1
+    assert live.kept_per_state(session, "probe", compute) == 1
+    comment(cast.reviewer, session)  # bumps the version
+    session.refresh_from_db()
+
+    assert live.kept_per_state(session, "probe", compute) == 2
+    assert computed == [computed[0], computed[0] + 1]
