@@ -1,14 +1,15 @@
 """HTML rendered once and reused: an iteration's memo, comment cards, the blank comment box.
 
 An iteration never changes (documents.models.Revision), so its memo (sections, FAQ
-entries, an empty margin beside each) is rendered once and kept in the cache; each
-page only fills the margins in. A comment card is kept per thread version
-(Comment.version, raised by every service that changes the thread) and per what is
-the viewer's own (see _card_key): a discussion's margins, fetched again by every
-participant after each reply, mostly come from the cache. The blank comment box of
-an iteration is kept too. Kept HTML has a slot where each page puts its own CSRF
-token, and every key carries a digest of the templates' source, so a deployment
-with a changed template never serves the old HTML.
+entries, an empty margin beside each) is rendered once and kept, in Redis and in
+each process (wbapp.cache.kept); each page only fills the margins in. A comment
+card is kept per thread version (Comment.version, raised by every service that
+changes the thread) and per what is the viewer's own (see _card_key): a
+discussion's margins, fetched again by every participant after each reply, mostly
+come from the cache. The blank comment box of an iteration is kept like the memo.
+Kept HTML has a slot where each page puts its own CSRF token, and every key carries
+a digest of the templates' source, so a deployment with a changed template never
+serves the old HTML.
 
 With many comments (a discussion of hundreds of threads) the margins are not
 rendered with the page at all: each shows its count and loads its threads, as the
@@ -26,6 +27,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from wbapp.cache import kept
 
 from .views.common import BOX, CARD, MEMO, SESSION
 
@@ -65,7 +68,7 @@ def memo_article(context: Context) -> SafeString:
     revision = context["revision"]
     parts = context["parts"]
     key = f"reviews:memo:{revision.pk}:{_digest(MEMO)}"
-    article = cache.get_or_set(
+    article = kept(
         key,
         lambda: render_to_string(
             f"{MEMO}#article",
@@ -80,17 +83,71 @@ def memo_article(context: Context) -> SafeString:
         TTL_SECONDS,
     )
     lazy = context.get("lazy_margins") or {}
-    fetch_cards([c for part in parts for row in part.rows for c in row.comments], context["viewer"])
-    inner = get_template(f"{MEMO}#margin_inner").template
+    rows = [row for part in parts for row in part.rows]
+    fill_margins(context, [row for row in rows if row.key not in lazy])
     margins = {}
-    for part in parts:
-        for row in part.rows:
-            if row.key in lazy:
-                margins[row.key] = _loader(context["margins_url"], row, lazy[row.key])
-            elif row.comments:
-                with context.push(row=row):
-                    margins[row.key] = inner.render(context)
-    return mark_safe(_SLOT.sub(lambda m: margins.get(m.group(1), ""), article))  # noqa: S308
+    for row in rows:
+        if row.key in lazy:
+            margins[row.key] = _loader(context["margins_url"], row, lazy[row.key])
+        elif row.margin_html:
+            margins[row.key] = row.margin_html
+    html = _SLOT.sub(lambda m: margins.get(m.group(1), ""), article)
+    return mark_safe(html.replace(_CSRF_SLOT, _csrf_token(context)))  # noqa: S308
+
+
+def margin(context: Context, row) -> SafeString:
+    """One row's margin: its comment cards under a heading (``MEMO#margin_cards``).
+
+    The first margin a page asks for fills every row of ``context["parts"]`` at
+    once, so a fragment of many margins costs one round trip to the cache.
+    """
+    if row.margin_html is None:
+        rows = [other for part in context.get("parts") or () for other in part.rows]
+        fill_margins(context, rows if any(other is row for other in rows) else [row])
+    return mark_safe(row.margin_html.replace(_CSRF_SLOT, _csrf_token(context)))  # noqa: S308
+
+
+def fill_margins(context: Context, rows) -> None:
+    """Set each row's ``margin_html``, kept per the cards it shows (see _card_key).
+
+    A margin is its heading, its count and its cards, so the cards' keys cover it.
+    The kept HTML has the CSRF slot where each page puts its token. Rows whose
+    margins are not kept have their cards looked up at once, then are rendered.
+    """
+    viewer = context["viewer"]
+    rows = [row for row in rows if row.margin_html is None]
+    for row in rows:
+        if not row.comments:
+            row.margin_html = ""
+    rows = [row for row in rows if row.comments]
+    keys = {}
+    for row in rows:
+        card_keys = [_card_key(comment, viewer) for comment in row.comments]
+        keys[row.key] = _margin_key(row, card_keys) if all(card_keys) else None
+    wanted = [key for key in keys.values() if key]
+    found = cache.get_many(wanted) if wanted else {}
+    missing = [row for row in rows if keys[row.key] not in found]
+    fetch_cards([comment for row in missing for comment in row.comments], viewer)
+    template = get_template(f"{MEMO}#margin_cards").template
+    new = {}
+    for row in rows:
+        row.margin_html = found.get(keys[row.key])
+        if row.margin_html is None:
+            with context.push(row=row, csrf_token=_CSRF_SLOT):
+                row.margin_html = template.render(context)
+            if keys[row.key]:
+                new[keys[row.key]] = row.margin_html
+    if new:
+        cache.set_many(new, TTL_SECONDS)
+
+
+def _margin_key(row, card_keys: list[str]) -> str:
+    fingerprint = hashlib.blake2b(repr((row.heading, card_keys)).encode(), digest_size=8)
+    return f"reviews:margin:{fingerprint.hexdigest()}:{_digest(MEMO)}"
+
+
+def _csrf_token(context: Context) -> str:
+    return str(context.get("csrf_token", ""))
 
 
 def _card_key(comment, viewer) -> str | None:
@@ -127,14 +184,15 @@ def _card_key(comment, viewer) -> str | None:
 def fetch_cards(comments, viewer) -> None:
     """Look every card up at once; ``comment_card`` then uses what was kept."""
     keys = {comment.pk: _card_key(comment, viewer) for comment in comments}
-    kept = cache.get_many([key for key in keys.values() if key])
+    wanted = [key for key in keys.values() if key]
+    found = cache.get_many(wanted) if wanted else {}
     for comment in comments:
-        comment.kept_card = kept.get(keys[comment.pk])
+        comment.kept_card = found.get(keys[comment.pk])
 
 
 def comment_card(context: Context, comment) -> SafeString:
     """One comment card, kept per thread version and viewer (see _card_key)."""
-    token = str(context.get("csrf_token", ""))
+    token = _csrf_token(context)
     html = getattr(comment, "kept_card", None)
     if html is None:
         # Not fetched with the page's others (fetch_cards): look it up, else render it.
@@ -187,9 +245,7 @@ def comment_box(context: Context) -> SafeString:
     session = box["session"]
     phase = session.phase if session else "async"
     key = f"reviews:box:{context['revision'].pk}:{phase}:{box['comment_url']}:{_digest(BOX)}"
-    html = cache.get_or_set(
-        key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}), TTL_SECONDS
-    )
+    html = kept(key, lambda: render_to_string(BOX, box | {"csrf_token": _CSRF_SLOT}), TTL_SECONDS)
     return mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308
 
 

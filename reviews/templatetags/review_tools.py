@@ -33,6 +33,12 @@ def memo_article(context):
 
 
 @register.simple_tag(takes_context=True)
+def margin(context, row):
+    """A row's margin, its comment cards under a heading (reviews/rendered.py)."""
+    return rendered.margin(context, row)
+
+
+@register.simple_tag(takes_context=True)
 def comment_box(context):
     """The comment box for ``comment_form`` (reviews/rendered.py)."""
     return rendered.comment_box(context)

@@ -82,6 +82,8 @@ class MemoRow:
     heading: str
     is_faq: bool
     comments: list = field(default_factory=list)
+    # The margin's HTML, with a slot for the CSRF token (reviews/rendered.py, fill_margins).
+    margin_html: str | None = None
 
     @property
     def html(self) -> str:

@@ -1,9 +1,10 @@
 """The session page's margins: kept iteration HTML, and margins that load on demand.
 
-The memo of an iteration and the blank comment box are rendered once and kept
-(reviews/rendered.py); what is kept must never carry one viewer's comments or CSRF
-token to another. A discussion with more than LAZY_MARGINS_ABOVE comments sends each
-margin as a count that loads its threads when it comes near the screen.
+The memo of an iteration, the blank comment box, the comment cards and the margins
+are rendered once and kept (reviews/rendered.py); what is kept must never carry one
+viewer's comments or CSRF token to another. A discussion with more than
+LAZY_MARGINS_ABOVE comments sends each margin as a count that loads its threads
+when it comes near the screen.
 """
 
 import re
@@ -14,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews import services
+from reviews import rendered, services
 from reviews.models import Comment
 from reviews.views import sessions
 from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
@@ -219,6 +220,27 @@ def test_a_new_display_name_shows_on_kept_cards(cast, client_for):
     cast.reviewer.save(update_fields=["display_name"])
 
     assert "Rita Renamed" in page(client, session).content.decode()
+
+
+def test_a_second_load_takes_every_margin_from_the_cache(cast, client_for, monkeypatch):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, body="On the summary", section_key="summary")
+    comment(cast.editor, session, body="On the headline", section_key="headline")
+    client = client_for(cast.owner)
+    page(client, session)  # keeps both margins
+    looked_up = []
+    real_fetch_cards = rendered.fetch_cards
+    monkeypatch.setattr(
+        rendered,
+        "fetch_cards",
+        lambda comments, viewer: looked_up.extend(comments) or real_fetch_cards(comments, viewer),
+    )
+
+    html = page(client, session).content.decode()
+
+    assert "On the summary" in html
+    assert "On the headline" in html
+    assert looked_up == []  # no card looked up or rendered: the margins were kept
 
 
 def test_the_forms_on_a_kept_card_carry_each_viewers_own_csrf_token(cast):
