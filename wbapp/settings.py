@@ -123,6 +123,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # A query run a fifth time on a connection is prepared: PostgreSQL plans it once,
     # not per request (planning the session lookup cost more than running it). Turn
     # off behind a pooler in transaction mode, which cannot keep prepared statements.
+    # Bound parameters cap a statement at 65,535 values: bulk_create sends arrays
+    # (UNNEST), and our long lists go in chunks (digests: 200 recipients at a time).
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
