@@ -40,7 +40,8 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
     # Three LEFT JOINs of at most one row each (unique per session and user, per team
     # and user, and per initiative while the cord is pulled): the user's participant
     # row, their membership of the team and the active Andon pull. Joins rather than
-    # subqueries: Django builds them in less time than the query takes to run.
+    # subqueries: Django compiles a subquery as a whole query of its own, which cost
+    # more than running the lookup.
     sessions = (
         ReviewSession.objects.select_related(
             "initiative__team", "document", "revision", "facilitator"

@@ -85,14 +85,14 @@ def memo_article(context: Context) -> SafeString:
     lazy = context.get("lazy_margins") or {}
     rows = [row for part in parts for row in part.rows]
     fill_margins(context, [row for row in rows if row.key not in lazy])
+    token = _csrf_token(context)
     margins = {}
     for row in rows:
         if row.key in lazy:
             margins[row.key] = _loader(context["margins_url"], row, lazy[row.key])
         elif row.margin_html:
-            margins[row.key] = row.margin_html
-    html = _SLOT.sub(lambda m: margins.get(m.group(1), ""), article)
-    return mark_safe(html.replace(_CSRF_SLOT, _csrf_token(context)))  # noqa: S308
+            margins[row.key] = row.margin_html.replace(_CSRF_SLOT, token)
+    return mark_safe(_SLOT.sub(lambda m: margins.get(m.group(1), ""), article))  # noqa: S308
 
 
 def margin(context: Context, row) -> SafeString:

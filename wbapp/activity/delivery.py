@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wbapp.accounts.models import User
+from wbapp.db import planned_per_query
 
 from . import emails
 from .contents import Lines, delivery_contents
@@ -480,6 +481,7 @@ class ChunkResult:
     failed: list[int] = field(default_factory=list)
 
 
+@planned_per_query()
 def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> ChunkResult:
     """Claim and send the digests of one chunk of (user id, period) pairs.
 
@@ -516,6 +518,7 @@ def chunks(pairs: list, size: int = DIGEST_CHUNK):
         yield pairs[start : start + size]
 
 
+@planned_per_query()
 def send_due_digests(*, now: datetime | None = None) -> int:
     """Send every digest due now, in this process; return how many e-mails went out.
 
