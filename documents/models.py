@@ -18,6 +18,8 @@ from django.db import connection, models
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from wbapp.cache import kept
+
 from .rendering import LengthReport, faq_entry_words, length_report, render_markdown, word_count
 from .templates_data import GUIDANCE, PRESS_RELEASE, PRFAQ_KEYS
 
@@ -333,11 +335,8 @@ class OutlineEntry:
         return self.part == PRESS_RELEASE
 
 
-# Outlines of iterations read lately, per process: an iteration never changes, so one
-# read from its snapshot holds for good (keyed by id and creation time; ids are not
-# reused). A plain dict, emptied when full, is safe for threads without a lock.
-_OUTLINES: dict[tuple, tuple[OutlineEntry, ...]] = {}
-_OUTLINES_KEPT = 512
+# An iteration never changes, so its outline, read once from the snapshot, holds for good.
+OUTLINE_KEPT_SECONDS = 7 * 24 * 60 * 60
 
 BODY_FIELDS = ("content", "rendered")
 
@@ -408,22 +407,23 @@ class Revision(models.Model):
             self.refresh_from_db(fields=BODY_FIELDS)
 
     def outline(self) -> tuple[OutlineEntry, ...]:
-        """Keys and headings in document order; reads the snapshot once per process."""
-        key = (self.pk, self.created_at)
-        outline = _OUTLINES.get(key)
-        if outline is None:
+        """Keys and headings in document order: read from the snapshot once, then kept."""
+
+        def read() -> tuple[OutlineEntry, ...]:
             self.load_body()
-            outline = tuple(
+            sections = [
                 OutlineEntry(s["key"], s["heading"], s.get("part", ""))
                 for s in self.content.get("sections", [])
-            ) + tuple(
+            ]
+            faq = [
                 OutlineEntry(e["key"], e["question"], "faq", e["audience"])
                 for e in self.content.get("faq", [])
-            )
-            if len(_OUTLINES) >= _OUTLINES_KEPT:
-                _OUTLINES.clear()
-            _OUTLINES[key] = outline
-        return outline
+            ]
+            return (*sections, *faq)
+
+        # With the creation time: ids are not reused, but a database built again restarts them.
+        key = f"documents:outline:{self.pk}:{self.created_at.timestamp()}"
+        return kept(key, read, OUTLINE_KEPT_SECONDS)
 
     def html_of(self, key: str) -> str:
         """The rendered HTML of one section body or FAQ answer."""

@@ -43,13 +43,19 @@ _SLOT = re.compile(r"<!--margin:([\w-]+)-->")
 _CSRF_SLOT = "csrf-slot-in-kept-html"
 
 
+_ITEM = "reviews/includes/action_item.html"
 # The card and the templates it includes.
 _CARD_TEMPLATES = (
     CARD,
     "reviews/carry/thread_links.html",
     "reviews/includes/kind_icon.html",
-    "reviews/includes/action_item.html",
+    _ITEM,
 )
+
+
+def _fingerprint(value) -> str:
+    """A short hash of what a kept piece shows, for its cache key."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
 
 
 @functools.cache
@@ -112,7 +118,8 @@ def fill_margins(context: Context, rows) -> None:
 
     A margin is its heading, its count and its cards, so the cards' keys cover it.
     The kept HTML has the CSRF slot where each page puts its token. Rows whose
-    margins are not kept have their cards looked up at once, then are rendered.
+    margins are not kept have their cards looked up at once, then are rendered;
+    what was rendered is kept in one round trip.
     """
     viewer = context["viewer"]
     rows = [row for row in rows if row.margin_html is None]
@@ -129,21 +136,21 @@ def fill_margins(context: Context, rows) -> None:
     missing = [row for row in rows if keys[row.key] not in found]
     fetch_cards([comment for row in missing for comment in row.comments], viewer)
     template = get_template(f"{MEMO}#margin_cards").template
-    new = {}
-    for row in rows:
-        row.margin_html = found.get(keys[row.key])
-        if row.margin_html is None:
-            with context.push(row=row, csrf_token=_CSRF_SLOT):
-                row.margin_html = template.render(context)
-            if keys[row.key]:
-                new[keys[row.key]] = row.margin_html
+    new = {}  # comment_card adds the cards it renders
+    with context.push(csrf_token=_CSRF_SLOT, new_cards=new):
+        for row in rows:
+            row.margin_html = found.get(keys[row.key])
+            if row.margin_html is None:
+                with context.push(row=row):
+                    row.margin_html = template.render(context)
+                if keys[row.key]:
+                    new[keys[row.key]] = row.margin_html
     if new:
         cache.set_many(new, TTL_SECONDS)
 
 
 def _margin_key(row, card_keys: list[str]) -> str:
-    fingerprint = hashlib.blake2b(repr((row.heading, card_keys)).encode(), digest_size=8)
-    return f"reviews:margin:{fingerprint.hexdigest()}:{_digest(MEMO)}"
+    return f"reviews:margin:{_fingerprint((row.heading, card_keys))}:{_digest(MEMO)}"
 
 
 def _csrf_token(context: Context) -> str:
@@ -177,7 +184,7 @@ def _card_key(comment, viewer) -> str | None:
         shown += [comment.plussed_by_me, [item.pk for item in comment.items]]
         if comment.items:
             shown.append(timezone.localdate())  # an item turns overdue with the day
-    fingerprint = hashlib.blake2b(repr((names, shown)).encode(), digest_size=8).hexdigest()
+    fingerprint = _fingerprint((names, shown))
     return f"reviews:card:{comment.pk}:{comment.version}:{fingerprint}:{_digest(*_CARD_TEMPLATES)}"
 
 
@@ -191,20 +198,16 @@ def fetch_cards(comments, viewer) -> None:
 
 
 def comment_card(context: Context, comment) -> SafeString:
-    """One comment card, kept per thread version and viewer (see _card_key)."""
-    token = _csrf_token(context)
+    """One card of a margin being filled (fill_margins): kept, else rendered and kept."""
     html = getattr(comment, "kept_card", None)
     if html is None:
-        # Not fetched with the page's others (fetch_cards): look it up, else render it.
+        card = get_template(CARD).template
+        with context.push(comment=comment, csrf_token=_CSRF_SLOT):
+            html = card.render(context)
         key = _card_key(comment, context["viewer"])
-        html = cache.get(key) if key else None
-        if html is None:
-            card = get_template(CARD).template
-            with context.push(comment=comment, csrf_token=_CSRF_SLOT):
-                html = card.render(context)
-            if key:
-                cache.set(key, html, TTL_SECONDS)
-    return mark_safe(html.replace(_CSRF_SLOT, token))  # noqa: S308
+        if key:
+            context["new_cards"][key] = html
+    return mark_safe(html.replace(_CSRF_SLOT, _csrf_token(context)))  # noqa: S308
 
 
 def _loader(margins_url: str, row, count: int) -> str:
@@ -249,9 +252,6 @@ def comment_box(context: Context) -> SafeString:
     return mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308
 
 
-_ITEM = "reviews/includes/action_item.html"
-
-
 def action_items_panel(context: Context) -> SafeString:
     """A session's action items, kept per what they show and what the viewer may tick.
 
@@ -274,8 +274,7 @@ def action_items_panel(context: Context) -> SafeString:
         )
         for item in items
     ]
-    fingerprint = hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
-    key = f"reviews:items:{context['session'].pk}:{fingerprint}:{_digest(SESSION, _ITEM)}"
+    key = f"reviews:items:{context['session'].pk}:{_fingerprint(shown)}:{_digest(SESSION, _ITEM)}"
     panel = {
         "action_items": items,
         "user": user,

@@ -1,4 +1,4 @@
-"""Django's Redis cache with one redis-py client per pool, and values kept in two levels.
+"""The cache: Redis with one redis-py client per pool; kept values; forgetting them.
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache call, and
 redis-py's constructor copies its table of about 170 response callbacks each time:
@@ -9,6 +9,7 @@ is kept and reused.
 
 from django.core.cache import cache, caches
 from django.core.cache.backends import redis
+from django.db import transaction
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -44,3 +45,14 @@ def kept(key: str, compute, timeout: int):
         value = cache.get_or_set(key, compute, timeout)
         process.set(key, value, timeout)
     return value
+
+
+def forget_now_and_after_commit(keys: list[str]) -> None:
+    """Drop ``keys`` now, for the rest of this transaction, and again after it commits.
+
+    The second time covers a concurrent page that read the old rows, before the
+    commit, and kept what it read.
+    """
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))

@@ -357,10 +357,11 @@ def _session_context(
         comments = list(visible.for_display(user))
     items = []
     if phase != SessionPhase.READING:
-        items = session.action_items.select_related("owner").order_by("done_at", "due_on")
+        ordered = session.action_items.select_related("owner").order_by("done_at", "due_on")
         if phase == SessionPhase.DISCUSSION:
-            items = live.kept_per_state(session, "items", lambda: list(items))
-        items = list(items)
+            items = live.kept_per_state(session, "items", lambda: list(ordered))
+        else:
+            items = list(ordered)
     decorate(comments, viewer, items)
     parts = memo_parts(session.revision, comments)
     if rows is not None:

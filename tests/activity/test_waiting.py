@@ -13,6 +13,7 @@ from tests.reviews.factories import (
     CommentFactory,
     comment,
     discussion_session,
+    mention,
     reading_session,
     revision_for,
     scheduled_session,
@@ -23,10 +24,6 @@ from wbapp.activity.waiting import WAITING_LIMIT, waiting_for
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-def token(user):
-    return f"@[{user.name}](user:{user.pk})"
 
 
 def page_lists(user) -> tuple[list, list, list]:
@@ -68,7 +65,7 @@ def busy(cast):
     answered = comment(cast.editor, revision, body="Answered by its author")
     reviews.reply_create(user=cast.reviewer, comment=answered, body="Why?")
     reviews.reply_create(user=cast.editor, comment=answered, body="Because")
-    comment(cast.editor, revision, body=f"{token(cast.viewer)} what do you think?")
+    comment(cast.editor, revision, body=f"{mention(cast.viewer)} what do you think?")
     resolved = comment(cast.reviewer, revision, body="Resolved")
     reviews.reply_create(user=cast.editor, comment=resolved, body="Done?")
     reviews.comment_resolve(user=cast.reviewer, comment=resolved)
@@ -79,7 +76,7 @@ def busy(cast):
             status=CommentStatus.ADDRESSED, addressed_at=timezone.now() - timedelta(hours=n)
         )
     # A carried thread: the mention on the first copy counts on the newest one.
-    old = comment(cast.editor, revision, body=f"{token(other)} carried")
+    old = comment(cast.editor, revision, body=f"{mention(other)} carried")
     CommentFactory(
         revision=revision,
         author=cast.editor,
@@ -94,7 +91,7 @@ def busy(cast):
         title="Live read",
         participants=[(cast.reviewer, ParticipantRole.REVIEWER), (other, ParticipantRole.REVIEWER)],
     )
-    comment(other, live, body=f"{token(cast.reviewer)} private for now")
+    comment(other, live, body=f"{mention(cast.reviewer)} private for now")
     # Sessions: upcoming, live, over; one of a team the leaver is about to leave.
     scheduled_session(
         cast,

@@ -216,3 +216,16 @@ def comment(user, session_or_revision, **kwargs) -> Comment:
         revision = session_or_revision
     options = {"kind": CommentKind.QUESTION, "body": "Why?", "section_key": "summary"}
     return services.comment_create(user=user, revision=revision, **{**options, **kwargs})
+
+
+def action_item(user, thread: Comment, **kwargs) -> ActionItem:
+    """An action item on a thread through action_item_create; its author owns it unless given."""
+    options = {"title": "Do it", "owner": thread.author}
+    return services.action_item_create(
+        user=user, initiative=thread.initiative, comment=thread, **{**options, **kwargs}
+    )
+
+
+def mention(user, name: str | None = None) -> str:
+    """An @mention of ``user`` as the comment box writes it into a body."""
+    return f"@[{name or user.name}](user:{user.pk})"

@@ -24,6 +24,7 @@ from tests.reviews.factories import (
     CommentFactory,
     comment,
     discussion_session,
+    mention,
     reading_session,
     revision_for,
     scheduled_session,
@@ -32,10 +33,6 @@ from tests.reviews.factories import (
 from wbapp.activity.models import InitiativeMute
 
 pytestmark = pytest.mark.django_db
-
-
-def token(user):
-    return f"@[{user.name}](user:{user.pk})"
 
 
 # --- Sessions ----------------------------------------------------------------------------------
@@ -88,7 +85,7 @@ def test_a_reply_to_my_comment_waits_for_my_answer_until_i_reply(cast):
 
 
 def test_a_thread_i_am_mentioned_in_waits_for_me(cast):
-    comment(cast.reviewer, revision_for(cast), body=f"{token(cast.viewer)} what do you think?")
+    comment(cast.reviewer, revision_for(cast), body=f"{mention(cast.viewer)} what do you think?")
     assert len(threads_waiting(cast.viewer)) == 1
     assert threads_waiting(cast.owner) == []
 
@@ -106,7 +103,7 @@ def test_another_readers_private_comment_is_never_listed(cast):
         cast,
         participants=[(cast.reviewer, ParticipantRole.REVIEWER), (other, ParticipantRole.REVIEWER)],
     )
-    comment(other, session, body=f"{token(cast.reviewer)} secret until the reveal")
+    comment(other, session, body=f"{mention(cast.reviewer)} secret until the reveal")
     assert threads_waiting(cast.reviewer) == []
     services.session_start_discussion(user=cast.editor, session=session)
     assert len(threads_waiting(cast.reviewer)) == 1
@@ -202,7 +199,7 @@ def test_my_reviews_needs_a_sign_in(client):
 
 def test_the_page_shows_every_list(cast):
     session = reading_session(cast, title="Read the returns PR/FAQ")
-    thread = comment(cast.editor, revision_for(cast), body=f"{token(cast.reviewer)} yours?")
+    thread = comment(cast.editor, revision_for(cast), body=f"{mention(cast.reviewer)} yours?")
     services.action_item_create(
         user=cast.editor, initiative=thread.initiative, title="Call legal", owner=cast.reviewer
     )
@@ -236,7 +233,7 @@ def fill(cast, n):
         scheduled_session(cast, revision=revision, title=f"Session {i}")
         thread = comment(cast.reviewer, revision)
         services.reply_create(user=cast.editor, comment=thread, body="Why?")
-        comment(cast.editor, revision, body=f"{token(cast.reviewer)} look")
+        comment(cast.editor, revision, body=f"{mention(cast.reviewer)} look")
         mine = comment(cast.reviewer, revision, section_key="headline")
         Comment.objects.filter(pk=mine.pk).update(status=CommentStatus.ADDRESSED)
         services.action_item_create(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
-from tests.reviews.factories import comment, discussion_session
+from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +17,8 @@ pytestmark = pytest.mark.django_db
 def item(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session)
-    return services.action_item_create(
-        user=cast.editor,
-        initiative=session.initiative,
-        comment=thread,
-        title="Ask legal about the refund window",
-        owner=cast.reviewer,
-        due_on=timezone.localdate(),
+    return action_item(
+        cast.editor, thread, title="Ask legal about the refund window", due_on=timezone.localdate()
     )
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reviews import live, services
 from reviews.views import sessions as session_views
-from tests.reviews.factories import comment, discussion_session
+from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +55,7 @@ def test_a_new_action_item_shows_on_the_next_load(cast, client_for):
     client = client_for(cast.reviewer)
     assert "Check the refund window" not in page(client, session)
 
-    services.action_item_create(
-        user=cast.editor,
-        initiative=session.initiative,
-        comment=thread,
-        title="Check the refund window",
-        owner=cast.reviewer,
-    )
+    action_item(cast.editor, thread, title="Check the refund window")
 
     assert "Check the refund window" in page(client, session)
 

@@ -6,15 +6,19 @@ from reviews import services
 from reviews.mentions import find_mentions, render_body, suggest_members
 from reviews.models import Mention, ParticipantRole
 from tests.factories import MembershipFactory, UserFactory
-from tests.reviews.factories import comment, discussion_session, reading_session, revision_for
+from tests.reviews.factories import (
+    comment,
+    discussion_session,
+    reading_session,
+    revision_for,
+)
+from tests.reviews.factories import (
+    mention as token,
+)
 from wbapp.accounts.models import Role
 from wbapp.activity.models import Activity, Verb
 
 pytestmark = pytest.mark.django_db
-
-
-def token(user, name=None):
-    return f"@[{name or user.name}](user:{user.pk})"
 
 
 # --- Finding the members -------------------------------------------------------------------
@@ -31,7 +35,7 @@ def test_a_full_address_and_a_unique_local_part_name_members(cast):
     assert sorted(m.pk for m in result.members) == sorted([cast.viewer.pk, cast.editor.pk])
 
 
-def test_an_address_inside_a_word_is_not_a_mention(cast):
+def test_an_address_inside_a_word_is_not_a_token(cast):
     result = find_mentions("Mail viewer@example.com", team=cast.team, author=cast.owner)
     assert result.members == [] and result.problems() == []
 

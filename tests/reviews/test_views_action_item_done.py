@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import ActionItem
 from tests.documents.access import request_as
-from tests.reviews.factories import comment, discussion_session
+from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +13,7 @@ pytestmark = pytest.mark.django_db
 def item_for(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session)
-    return services.action_item_create(
-        user=cast.editor,
-        initiative=session.initiative,
-        comment=thread,
-        title="Do it",
-        owner=cast.reviewer,
-    )
+    return action_item(cast.editor, thread)
 
 
 def url(item):

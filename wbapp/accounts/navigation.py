@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from wbapp.forget import forget_now_and_after_commit
+from wbapp.cache import forget_now_and_after_commit
 
 from .models import Membership, Team
 

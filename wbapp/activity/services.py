@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wbapp.accounts.models import Membership
-from wbapp.forget import forget_now_and_after_commit
+from wbapp.cache import forget_now_and_after_commit
 
 from .lines import describe, excerpts_for
 from .models import (
