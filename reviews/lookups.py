@@ -17,6 +17,7 @@ from django.http import Http404
 from documents.models import BODY_FIELDS
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
+from wbapp.db import CompiledQuery
 
 from .models import ActionItem, Comment, Participant, ReviewSession
 
@@ -29,31 +30,26 @@ def _role_of(user, team_path: str):
     )
 
 
-def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSession:
-    """A session with its initiative, team, document, iteration and facilitator.
+def _sessions_for(user_id: int, session_id: int):
+    """The session with what its pages show, and the user's place in it.
 
-    ``perm``: reviews.view_session (default), reviews.facilitate_session,
-    reviews.comment_in_session or reviews.manage_session.
+    Three LEFT JOINs of at most one row each (unique per session and user, per team
+    and user, and per initiative while the cord is pulled): the user's participant
+    row, their membership of the team and the active Andon pull. Joins rather than
+    subqueries: Django compiles a subquery as a whole query of its own, which cost
+    more than running the lookup.
     """
-    if not user.is_authenticated:
-        raise Http404("No such session.")
-    # Three LEFT JOINs of at most one row each (unique per session and user, per team
-    # and user, and per initiative while the cord is pulled): the user's participant
-    # row, their membership of the team and the active Andon pull. Joins rather than
-    # subqueries: Django compiles a subquery as a whole query of its own, which cost
-    # more than running the lookup.
-    sessions = (
-        ReviewSession.objects.select_related(
-            "initiative__team", "document", "revision", "facilitator"
-        )
+    return (
+        ReviewSession.objects.filter(pk=session_id)
+        .select_related("initiative__team", "document", "revision", "facilitator")
         # The iteration's words and HTML are read where needed (Revision.load_body); its
         # outline and rendered memo are kept (Revision.outline, reviews/rendered.py).
         .defer(*(f"revision__{name}" for name in BODY_FIELDS))
         .annotate(
-            me=FilteredRelation("participants", condition=Q(participants__user=user)),
+            me=FilteredRelation("participants", condition=Q(participants__user=user_id)),
             membership=FilteredRelation(
                 "initiative__team__memberships",
-                condition=Q(initiative__team__memberships__user=user),
+                condition=Q(initiative__team__memberships__user=user_id),
             ),
             # An active pull (not reset), for the Andon banner (templatetags/andon.py).
             pull=FilteredRelation(
@@ -71,10 +67,24 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
             _andon_pull_id=F("pull__pk"),
         )
     )
-    try:
-        session = sessions.get(pk=session_id)  # get(): no ORDER BY for one row
-    except ReviewSession.DoesNotExist:
-        raise Http404("No such session.") from None
+
+
+# Every session page and live status runs it: Django builds its SQL once per process.
+_SESSION_LOOKUP = CompiledQuery(_sessions_for)
+
+
+def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSession:
+    """A session with its initiative, team, document, iteration and facilitator.
+
+    ``perm``: reviews.view_session (default), reviews.facilitate_session,
+    reviews.comment_in_session or reviews.manage_session.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such session.")
+    found = _SESSION_LOOKUP.fetch(user.pk, session_id)
+    if not found:
+        raise Http404("No such session.")
+    session = found[0]
     if session._viewer_role is None:
         raise Http404("No such session.")
     remember_team_role(user, session.initiative.team_id, session._viewer_role)
