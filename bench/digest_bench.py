@@ -14,8 +14,9 @@ the initiatives, then measures, in-process:
 1. the fan-out: every activity written into its recipients' inboxes
    (``fanout.fan_out_pending``), as the outbox task does after each commit;
 2. the digest run: every member's daily digest due at once
-   (``delivery.send_due_digests``), rendered and handed to a mail backend that
-   discards it;
+   (``delivery.send_due_digests``, which claims the next chunk in a thread of its
+   own while it sends the current one: its queries count too), rendered and
+   handed to a mail backend that discards it;
 3. the next day's run, after a tenth as many events: the same recipients, so
    its queries per recipient must be the same if they do not grow with events.
 
@@ -35,6 +36,7 @@ import os
 import random
 import resource
 import sys
+import threading
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -48,6 +50,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 VERBS = ("comment_added", "iteration_saved", "reply_added", "initiative_updated")
@@ -64,12 +67,29 @@ QUERIES_PER_RECIPIENT_SLACK = 0.02
 
 
 class QueryCounter:
+    """Counts the queries of this thread's connection, and of every connection opened
+    meanwhile (the digest run claims the next chunk in a thread of its own)."""
+
     def __init__(self):
         self.count = 0
+        self._lock = threading.Lock()
 
     def __call__(self, execute, sql, params, many, context):
-        self.count += 1
+        with self._lock:
+            self.count += 1
         return execute(sql, params, many, context)
+
+    def _opened(self, sender, connection, **kwargs):
+        connection.execute_wrappers.append(self)
+
+    def __enter__(self):
+        connection.execute_wrappers.append(self)
+        connection_created.connect(self._opened)
+        return self
+
+    def __exit__(self, *exc):
+        connection_created.disconnect(self._opened)
+        connection.execute_wrappers.remove(self)
 
 
 def peak_rss_mb() -> float:
@@ -164,8 +184,7 @@ def add_events(events: int, *, start: datetime, seed: int) -> None:
 def fan_out() -> tuple[float, int, int]:
     from wbapp.activity import fanout
 
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
+    with QueryCounter() as counter:
         began = time.perf_counter()
         fanned = fanout.fan_out_pending(limit=2000)
         seconds = time.perf_counter() - began
@@ -178,7 +197,7 @@ def digest_run(now: datetime, *, trace: bool = False) -> dict:
     counter = QueryCounter()
     if trace:
         tracemalloc.start()
-    with connection.execute_wrapper(counter):
+    with counter:
         began = time.perf_counter()
         sent = delivery.send_due_digests(now=now)
         seconds = time.perf_counter() - began

@@ -22,11 +22,14 @@ has come and the period it starts has not been claimed yet. They go in chunks
 of recipients: a chunk is claimed in one transaction, read in a fixed number of
 queries (contents.py) and sent over one mail connection, so the run's query
 count grows with its recipients (a few queries per chunk, and per group of
-SEND_GROUP e-mails taken), never with the number of events.
+SEND_GROUP e-mails taken), never with the number of events. A run in this
+process claims the next chunk in a thread of its own while it sends the
+current one (``claimed_ahead``).
 """
 
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +38,7 @@ from operator import or_
 from smtplib import SMTPException
 
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import BigIntegerField, Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -482,11 +485,11 @@ class ChunkResult:
 
 
 @planned_per_query()
-def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> ChunkResult:
-    """Claim and send the digests of one chunk of (user id, period) pairs.
+def digest_chunk_claim(pairs, *, now: datetime) -> list[int]:
+    """Claim the digests of one chunk of (user id, period) pairs; return those to send.
 
     One recipient's failure is logged and never stops the others. Deliveries of
-    the chunk left pending by an interrupted earlier run are sent too.
+    the chunk left pending by an interrupted earlier run are returned too.
     """
     pairs = [(int(user_id), str(period)) for user_id, period in pairs]
     try:
@@ -500,7 +503,7 @@ def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> Ch
             except Exception:
                 logger.exception("Claiming the %s digest of user %s failed", period, user_id)
     wanted = set(pairs)
-    pending = [
+    return [
         pk
         for pk, user_id, period in DigestDelivery.objects.filter(
             state=DeliveryState.PENDING,
@@ -509,13 +512,50 @@ def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> Ch
         ).values_list("pk", "user_id", "period")
         if (user_id, period) in wanted
     ]
-    sent = deliveries_send(pending, now=now, lines=lines)
+
+
+@planned_per_query()
+def digest_chunk_send(pairs, *, now: datetime, lines: Lines | None = None) -> ChunkResult:
+    """Claim and send the digests of one chunk of (user id, period) pairs."""
+    sent = deliveries_send(digest_chunk_claim(pairs, now=now), now=now, lines=lines)
     return ChunkResult(sent=len(sent.sent), failed=list(sent.failed))
 
 
 def chunks(pairs: list, size: int = DIGEST_CHUNK):
     for start in range(0, len(pairs), size):
         yield pairs[start : start + size]
+
+
+def claimed_ahead(pair_chunks, *, now: datetime):
+    """The deliveries to send of each chunk, claimed; the next chunk's claim runs meanwhile.
+
+    A chunk's claim is mostly PostgreSQL's work (one UPDATE points some 16,000
+    notifications at their e-mails), its sending mostly Python's (reading and
+    rendering). A thread with its own connection claims one chunk ahead, so the
+    two overlap. Inside a transaction the claims must be made in it, so they are
+    made here, in turn.
+    """
+    if connection.in_atomic_block:
+        for pairs in pair_chunks:
+            yield digest_chunk_claim(pairs, now=now)
+        return
+    claimer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-claims")
+    ahead = None
+    try:
+        for pairs in pair_chunks:
+            claim = claimer.submit(digest_chunk_claim, pairs, now=now)
+            if ahead is not None:
+                yield ahead.result()
+            ahead = claim
+        if ahead is not None:
+            yield ahead.result()
+    finally:
+        # Stopped early: a claim not begun is not made (one begun is sent by a later
+        # run). The thread's connection closes with it.
+        if ahead is not None:
+            ahead.cancel()
+        claimer.submit(connections.close_all)
+        claimer.shutdown(wait=True)
 
 
 @planned_per_query()
@@ -529,8 +569,8 @@ def send_due_digests(*, now: datetime | None = None) -> int:
     sent = 0
     # The lines the chunks share: an initiative's followers come in any chunk.
     lines = Lines()
-    for chunk in chunks(due_digests(now=now)):
-        sent += digest_chunk_send(chunk, now=now, lines=lines).sent
+    for pending in claimed_ahead(chunks(due_digests(now=now)), now=now):
+        sent += len(deliveries_send(pending, now=now, lines=lines).sent)
     for chunk in chunks(stale_pending_deliveries(now=now)):
         # Failures stay pending for the next run.
         sent += len(deliveries_send(chunk, now=now, lines=lines).sent)
