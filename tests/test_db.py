@@ -79,6 +79,14 @@ def test_a_compiled_query_returns_what_the_queryset_would():
     ]
 
 
+def test_an_id_no_column_can_hold_matches_nothing_without_asking(django_assert_num_queries):
+    membership = MembershipFactory(role="owner")
+
+    with django_assert_num_queries(0):
+        assert MEMBERSHIPS.fetch(2**63, membership.user_id) == []
+        assert MEMBERSHIPS.fetch(membership.team_id, -(2**63) - 1) == []
+
+
 def test_a_compiled_query_is_compiled_once_per_connection():
     membership = MembershipFactory(role="owner")
     compiled = CompiledQuery(memberships_of)

@@ -35,6 +35,9 @@ def planned_per_query():
             raw.prepare_threshold = before
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 class CompiledQuery:
     """A queryset whose SQL Django builds once per connection: later runs swap the ids in.
 
@@ -60,6 +63,9 @@ class CompiledQuery:
         self._compiled = weakref.WeakKeyDictionary()
 
     def fetch(self, *ids: int) -> list:
+        if not all(INT64_MIN <= value <= INT64_MAX for value in ids):
+            # No row has an id no column can hold (Django's lookups say the same).
+            return []
         on = connections[self._using]
         compiled = self._compiled.get(on)
         if compiled is None:

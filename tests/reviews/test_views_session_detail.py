@@ -28,6 +28,10 @@ def test_outsider_gets_404(cast):
     assert request_as(cast, "outsider", "get", url(session)).status_code == 404
 
 
+def test_an_id_beyond_any_column_is_404(cast):
+    assert request_as(cast, "reviewer", "get", "/s/99999999999999999999999/").status_code == 404
+
+
 def test_anonymous_visitor_is_sent_to_sign_in(client, cast):
     session = scheduled_session(cast)
     response = client.get(url(session))
