@@ -98,3 +98,12 @@ def test_inside_a_transaction_the_claims_run_in_it(readers, claims):
 
     assert {thread for thread, _, _ in claims} == {threading.current_thread()}
     assert {wrapper for _, wrapper, _ in claims} == {connections["default"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_claims_in_turn_as_it_writes_one_transaction_at_a_time(readers, claims, monkeypatch):
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+
+    assert delivery.send_due_digests(now=MONDAY_MORNING) == len(readers)
+
+    assert {thread for thread, _, _ in claims} == {threading.current_thread()}

@@ -532,10 +532,10 @@ def claimed_ahead(pair_chunks, *, now: datetime):
     A chunk's claim is mostly PostgreSQL's work (one UPDATE points some 16,000
     notifications at their e-mails), its sending mostly Python's (reading and
     rendering). A thread with its own connection claims one chunk ahead, so the
-    two overlap. Inside a transaction the claims must be made in it, so they are
-    made here, in turn.
+    two overlap. Inside a transaction the claims must be made in it, and SQLite
+    writes one transaction at a time: there they are made here, in turn.
     """
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or connection.vendor != "postgresql":
         for pairs in pair_chunks:
             yield digest_chunk_claim(pairs, now=now)
         return
