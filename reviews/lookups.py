@@ -69,7 +69,7 @@ def _sessions_for(user_id: int, session_id: int):
     )
 
 
-# Every session page and live status runs it: Django builds its SQL once per process.
+# Every session page and live status runs it: Django builds its SQL once per connection.
 _SESSION_LOOKUP = CompiledQuery(_sessions_for)
 
 

@@ -12,26 +12,10 @@ import pytest
 from django.core import mail
 from django.db import connections
 
-from tests.activity.notify_helpers import async_comment, iteration
-from tests.factories import MembershipFactory
-from wbapp.activity import delivery, services
-from wbapp.activity.fanout import fan_out_pending
+from wbapp.activity import delivery
 from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def readers(cast):
-    """The initiative's owner (the editor) and four followers, each with updates to read."""
-    revision = iteration(cast)
-    followers = [MembershipFactory(team=cast.team, role="viewer").user for _ in range(4)]
-    for user in followers:
-        services.initiative_follow(user=user, initiative=revision.document.initiative)
-    for n in range(3):
-        async_comment(cast.reviewer, revision, body=f"Comment {n}")
-    fan_out_pending()
-    return [cast.editor, *followers]
 
 
 @pytest.fixture

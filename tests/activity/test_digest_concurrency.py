@@ -12,10 +12,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tests.activity.notify_helpers import async_comment, iteration
-from tests.factories import MembershipFactory
-from wbapp.activity import delivery, services
-from wbapp.activity.fanout import fan_out_pending
+from wbapp.activity import delivery
 from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -46,19 +43,6 @@ def run_at_once(target, count: int = THREADS) -> list:
     assert not any(t.is_alive() for t in threads), "a digest run hung"
     assert errors == []
     return results
-
-
-@pytest.fixture
-def readers(cast):
-    """The initiative's owner (the editor) and four followers, each with a comment to read."""
-    revision = iteration(cast)
-    followers = [MembershipFactory(team=cast.team, role="viewer").user for _ in range(4)]
-    for user in followers:
-        services.initiative_follow(user=user, initiative=revision.document.initiative)
-    for n in range(3):
-        async_comment(cast.reviewer, revision, body=f"Comment {n}")
-    fan_out_pending()
-    return [cast.editor, *followers]
 
 
 def test_concurrent_digest_runs_send_exactly_one_email_per_user(readers):
