@@ -281,7 +281,5 @@ def action_items_panel(context: Context) -> SafeString:
         "viewer": context["viewer"],
         "csrf_token": _CSRF_SLOT,
     }
-    html = cache.get_or_set(
-        key, lambda: render_to_string(f"{SESSION}#action_items", panel), TTL_SECONDS
-    )
+    html = kept(key, lambda: render_to_string(f"{SESSION}#action_items", panel), TTL_SECONDS)
     return mark_safe(html.replace(_CSRF_SLOT, get_token(context["request"])))  # noqa: S308
