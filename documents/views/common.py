@@ -1,29 +1,14 @@
-"""What the documents views share: request typing, response negotiation, draft URLs."""
+"""What the documents views share: response negotiation, draft URLs, the document context."""
 
-from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest
 from django.urls import reverse
-from django_htmx.middleware import HtmxDetails
 
 from ..lookups import EDIT
 from ..models import Document
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
 def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def add_service_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def draft_url(document: Document, *, edit: str = "", anchor: str = "") -> str:

@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from wbapp.http import HtmxHttpRequest
+
 from .. import services
 from ..diffing import diff_text
 from ..forms import (
@@ -38,7 +40,7 @@ from ..rendering import (
     reading_minutes,
     render_markdown,
 )
-from .common import HtmxHttpRequest, document_context, draft_url, wants_json
+from .common import document_context, draft_url, wants_json
 
 DRAFT = "documents/draft.html"
 

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wbapp.accounts.lookups import get_team_for_user
 from wbapp.activity import services as notifications
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from .. import services
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
-from .common import HtmxHttpRequest, add_service_errors, draft_url
+from .common import draft_url
 
 RECENT_ITERATIONS = 8
 

@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from wbapp.http import HtmxHttpRequest
+
 from .. import diffing, services
 from ..diffing import compare_revisions
 from ..forms import CompareForm, IterationForm, RestoreForm
 from ..lookups import get_document_for_user, get_revision_for_user
 from ..models import FaqAudience, Revision
 from ..rendering import snapshot_markdown
-from .common import HtmxHttpRequest, document_context, draft_url
+from .common import document_context, draft_url
 
 # The word-count timeline on the iterations list: bar width, gap and height in SVG units.
 TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80

@@ -5,16 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
-from django_htmx.middleware import HtmxDetails
 
 from documents.views import board_initiatives
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from . import services
 from .forms import InvitationForm, ProfileForm, RoleForm, TeamForm
@@ -23,19 +22,6 @@ from .models import Membership, Role, Team
 
 MEMBERS_TEMPLATE = "accounts/team_members.html"
 RECENT_ACTIVITY = 20
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _add_service_errors(form: Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _sorted_memberships(team: Team) -> list[Membership]:
@@ -54,7 +40,7 @@ def team_create(request: HtmxHttpRequest) -> HttpResponse:
         try:
             team = services.team_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Team “{team.name}” created. Invite your teammates.")
             return redirect(team)
@@ -130,7 +116,7 @@ def team_invite(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             invitation = services.invitation_create(team=team, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             if request.htmx:
@@ -326,7 +312,7 @@ def profile(request: HtmxHttpRequest) -> HttpResponse:
         try:
             services.profile_update(user=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("profile")

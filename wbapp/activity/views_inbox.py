@@ -21,9 +21,9 @@ from django.utils.formats import date_format
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from documents.lookups import get_initiative_for_user
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from . import services
 from .context_processors import UnreadBadge
@@ -44,10 +44,6 @@ FOLLOW_ACTIONS = {
     "mute": (services.initiative_mute, "“{}” is muted: only what is addressed to you reaches you."),
     "unmute": (services.initiative_unmute, "“{}” is no longer muted."),
 }
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _get_notification_for_user(user, notification_id: int) -> Notification:
@@ -247,7 +243,7 @@ def notification_settings(request: HtmxHttpRequest) -> HttpResponse:
         try:
             preference = services.preferences_update(user=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _saved_message(preference))
@@ -285,14 +281,6 @@ def _saved_message(preference) -> str:
             )
         case _:
             return "Saved. Workback sends you no notification e-mail; your inbox still fills."
-
-
-def _add_service_errors(form: PreferencesForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Following and muting one initiative -------------------------------------------------
