@@ -50,8 +50,8 @@ def build(rng: random.Random):
     """A narrative's first iteration with THREADS threads, and its revised draft."""
     from documents import services as documents
     from documents.models import DocumentKind
-    from reviews import services
     from reviews.anchoring import anchor_targets, section_plain_text
+    from reviews.services.comments import comment_create, comment_toggle_plus_one, reply_create
     from tests.factories import MembershipFactory, TeamFactory, UserFactory
     from wbapp.accounts.models import Role
 
@@ -80,7 +80,7 @@ def build(rng: random.Random):
         start = rng.choice(spaces[:-20]) + 1
         length = rng.randint(2, 14)
         end = spaces[spaces.index(start - 1) + length]
-        comment = services.comment_create(
+        comment = comment_create(
             user=rng.choice(reviewers),
             revision=first,
             kind=rng.choice(["question", "suggestion", "concern", "blocker"]),
@@ -93,9 +93,9 @@ def build(rng: random.Random):
             end=end,
         )
         if n % 3 == 0:
-            services.reply_create(user=editor, comment=comment, body="Good point.")
+            reply_create(user=editor, comment=comment, body="Good point.")
         if n % 4 == 0:
-            services.comment_toggle_plus_one(user=rng.choice(reviewers), comment=comment)
+            comment_toggle_plus_one(user=rng.choice(reviewers), comment=comment)
 
     new = revise(rng, old)
     revised = {s["key"]: s["body"] for s in new["sections"]}

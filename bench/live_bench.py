@@ -55,8 +55,13 @@ def build():
     """The team, the iteration and a session in its reading, through the services."""
     from documents import services as documents
     from documents.models import DocumentKind
-    from reviews import services
     from reviews.models import ParticipantRole
+    from reviews.services.comments import comment_create
+    from reviews.services.phases import (
+        participant_open,
+        session_start_reading,
+    )
+    from reviews.services.scheduling import session_schedule
     from tests.factories import MembershipFactory, TeamFactory, UserFactory
     from wbapp.accounts.models import Role
 
@@ -76,7 +81,7 @@ def build():
             user=facilitator, section=section, body=body, base_version=section.version
         )
     revision = documents.iteration_save(user=facilitator, document=document, note="Bench")
-    session = services.session_schedule(
+    session = session_schedule(
         user=facilitator,
         revision=revision,
         title="Bench review",
@@ -85,11 +90,11 @@ def build():
         facilitator=facilitator,
         participants=[(reader, ParticipantRole.REVIEWER) for reader in readers],
     )
-    services.session_start_reading(user=facilitator, session=session)
+    session_start_reading(user=facilitator, session=session)
     for reader in readers:
-        services.participant_open(user=reader, session=session)
+        participant_open(user=reader, session=session)
         for n in range(COMMENTS_EACH):
-            services.comment_create(
+            comment_create(
                 user=reader,
                 revision=revision,
                 session=session,
@@ -125,7 +130,8 @@ def summary(name, samples, queries):
 
 
 def run():
-    from reviews import live, services
+    from reviews import live
+    from reviews.services.phases import session_start_discussion
 
     session, facilitator, readers = build()
     cache.delete(live.cache_key(session.pk))
@@ -162,7 +168,7 @@ def run():
     summary("200 status fragment + room, facilitator", full_facilitator, q_facilitator)
 
     # The reveal: one transition, then every open page learns it and reloads.
-    services.session_start_discussion(user=facilitator, session=session)
+    session_start_discussion(user=facilitator, session=session)
     refresh, q_refresh, page, q_page = [], [], [], []
     detail = reverse("session_detail", args=[session.pk])
     for index, client in enumerate(clients):

@@ -10,16 +10,16 @@ even where no worker runs.
 
 from celery import shared_task
 
-from . import services
+from .services.phases import session_end_reading_if_due, sessions_end_due_readings
 
 
 @shared_task(name="reviews.tasks.end_reading_if_due")
 def end_reading_if_due(session_id: int) -> bool:
     """End the session's reading if its time is up; True if this run ended it."""
-    return services.session_end_reading_if_due(session_id=session_id)
+    return session_end_reading_if_due(session_id=session_id)
 
 
 @shared_task(name="reviews.tasks.end_due_readings")
 def end_due_readings() -> int:
     """End every reading whose time is up; return how many this run ended."""
-    return services.sessions_end_due_readings()
+    return sessions_end_due_readings()

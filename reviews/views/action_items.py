@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from documents.lookups import get_initiative_for_user
 from wbapp.accounts.rules import is_editor
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import services
 from ..dashboard import my_action_items
 from ..forms import ActionItemForm
 from ..models import ActionItem
-from .common import HtmxHttpRequest, Viewer, add_service_errors, members_of
+from ..services import action_items
+from .common import Viewer, members_of
 
 ADD = "reviews.comment_on_initiative"
 # An initiative's page of items shows this many; older done items drop off the end.
@@ -45,7 +46,7 @@ def initiative_action_items(request: HtmxHttpRequest, initiative_id: int) -> Htt
         )
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_item_create(
+            action_items.action_item_create(
                 user=request.user,
                 initiative=initiative,
                 title=form.cleaned_data["title"],

@@ -22,15 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 from documents.diffing import diff_text
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
+from wbapp.http import HtmxHttpRequest
 
-from .. import services
 from ..anchoring import anchor_targets, section_plain_text
 from ..forms import AddressedForm
 from ..lookups import get_comment_for_user
 from ..models import UNRESOLVED_STATUSES, Anchoring, Comment, CommentStatus
 from ..reanchoring import Text
+from ..services import comments
 from .comments import _thread_response, _thread_url
-from .common import HtmxHttpRequest, refuse
+from .common import refuse
 
 ADDRESS = "reviews.address_comment"
 MODERATE = "reviews.moderate_comment"
@@ -262,7 +263,7 @@ def comment_mark_addressed(request: HtmxHttpRequest, comment_id: int) -> HttpRes
     if not form.is_valid():
         return refuse(request, ValidationError(form.errors["reply"]), url)
     try:
-        services.comment_mark_addressed(
+        comments.comment_mark_addressed(
             user=request.user, comment=comment, reply=form.cleaned_data["reply"]
         )
     except ValidationError as exc:

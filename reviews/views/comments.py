@@ -16,12 +16,14 @@ from django_htmx.http import reswap, retarget
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
 from wbapp.accounts.rules import is_editor, is_reviewer
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import carry, services
+from .. import carry
 from ..forms import ActionItemForm, ReplyForm
 from ..lookups import get_action_item_for_user, get_comment_for_user, get_session_for_user
 from ..mentions import mention_feedback
 from ..models import ActionItem, Comment, SessionPhase
+from ..services import action_items, comments
 from .common import (
     ACTION_FORM,
     BOX,
@@ -30,10 +32,8 @@ from .common import (
     COMMENT_ON_INITIATIVE,
     MEMO,
     SCHEDULE,
-    HtmxHttpRequest,
     MemoRow,
     Viewer,
-    add_service_errors,
     comment_form,
     decorate,
     members_of,
@@ -60,7 +60,7 @@ def _create_comment(request, *, revision, session, parts, viewer, box_context, u
     form = comment_form(parts, request.POST, initiative_id=initiative_id)
     if form.is_valid():
         try:
-            comment = services.comment_create(
+            comment = comments.comment_create(
                 user=request.user,
                 revision=revision,
                 session=session,
@@ -78,11 +78,11 @@ def _create_comment(request, *, revision, session, parts, viewer, box_context, u
                 mention_feedback(request, comment)
                 return redirect(f"{url}#comment-{comment.pk}")
             if session is not None:
-                comments = Comment.objects.visible_in_session(session, request.user)
+                visible = Comment.objects.visible_in_session(session, request.user)
             else:
-                comments = Comment.objects.visible_on(revision, request.user).anchored()
-            comments = comments.filter(section_key=comment.section_key)
-            row_comments = list(comments.for_display(request.user).in_document_order())
+                visible = Comment.objects.visible_on(revision, request.user).anchored()
+            visible = visible.filter(section_key=comment.section_key)
+            row_comments = list(visible.for_display(request.user).in_document_order())
             items = list(ActionItem.objects.filter(comment__in=[c.pk for c in row_comments]))
             decorate(row_comments, viewer, items)
             for c in row_comments:
@@ -297,7 +297,7 @@ def reply_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            reply = services.reply_create(
+            reply = comments.reply_create(
                 user=request.user, comment=comment, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
@@ -321,7 +321,7 @@ def comment_resolve(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
         comment_id,
-        lambda comment: services.comment_resolve(user=request.user, comment=comment),
+        lambda comment: comments.comment_resolve(user=request.user, comment=comment),
     )
 
 
@@ -331,7 +331,7 @@ def comment_reopen(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
         comment_id,
-        lambda comment: services.comment_reopen(user=request.user, comment=comment),
+        lambda comment: comments.comment_reopen(user=request.user, comment=comment),
     )
 
 
@@ -341,7 +341,7 @@ def comment_plus_one(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
         comment_id,
-        lambda comment: services.comment_toggle_plus_one(user=request.user, comment=comment),
+        lambda comment: comments.comment_toggle_plus_one(user=request.user, comment=comment),
     )
 
 
@@ -352,7 +352,7 @@ def comment_delete(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_comment_for_user(request.user, comment_id)
     url = _thread_url(comment).split("#")[0]
     try:
-        services.comment_delete(user=request.user, comment=comment)
+        comments.comment_delete(user=request.user, comment=comment)
     except ValidationError as exc:
         return refuse(request, exc, url)
     if request.htmx:
@@ -383,7 +383,7 @@ def action_item_create(request: HtmxHttpRequest, comment_id: int) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_item_create(
+            action_items.action_item_create(
                 user=request.user,
                 initiative=comment.initiative,
                 comment=comment,
@@ -413,7 +413,7 @@ def action_item_create(request: HtmxHttpRequest, comment_id: int) -> HttpRespons
 def action_item_done(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     item = get_action_item_for_user(request.user, item_id)
     done = request.POST.get("done", "1") != "0"
-    services.action_item_set_done(user=request.user, item=item, done=done)
+    action_items.action_item_set_done(user=request.user, item=item, done=done)
     if item.session_id is not None:
         url = reverse("session_detail", args=[item.session_id]) + "#action-items"
     else:

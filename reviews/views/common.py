@@ -5,11 +5,9 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_htmx.middleware import HtmxDetails
 
 from documents.models import FaqAudience, Revision
 from wbapp.accounts.models import User
@@ -32,18 +30,6 @@ MANAGE = "reviews.manage_session"
 COMMENT_IN_SESSION = "reviews.comment_in_session"
 COMMENT_ON_INITIATIVE = "reviews.comment_on_initiative"
 SCHEDULE = "reviews.schedule_session"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def add_service_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def refuse(request: HttpRequest, exc: ValidationError, url: str) -> HttpResponse:

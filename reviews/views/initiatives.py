@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from documents.lookups import get_initiative_for_user
 from documents.models import Initiative
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import services
 from ..forms import AndonPullForm, AndonResetForm, InitiativeStatusForm
 from ..mentions import suggest_members
 from ..models import AndonPull
-from .common import HtmxHttpRequest, add_service_errors
+from ..services import decisions
 
 ANDON = "reviews/andon.html"
 PULL = "reviews.pull_andon"
@@ -80,7 +80,7 @@ def andon_pull(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     form = AndonPullForm(request.POST)
     if form.is_valid():
         try:
-            services.andon_pull(
+            decisions.andon_pull(
                 user=request.user, initiative=initiative, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -107,7 +107,7 @@ def andon_reset(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     form = AndonResetForm(request.POST)
     if form.is_valid():
         try:
-            services.andon_reset(
+            decisions.andon_reset(
                 user=request.user,
                 initiative=initiative,
                 resolution=form.cleaned_data["resolution"],
@@ -137,7 +137,7 @@ def initiative_status(request: HtmxHttpRequest, initiative_id: int) -> HttpRespo
         messages.error(request, "Choose one of the statuses.")
         return redirect(_initiative_url(initiative))
     try:
-        services.initiative_set_status(
+        decisions.initiative_set_status(
             user=request.user, initiative=initiative, status=form.cleaned_data["status"]
         )
     except ValidationError as exc:

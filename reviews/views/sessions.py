@@ -28,12 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents.lookups import get_initiative_for_user, get_revision_for_user
 from wbapp.accounts.middleware import activate_user_time_zone, skips_user_time_zone
 from wbapp.accounts.rules import is_editor, is_reviewer
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import live, services
+from .. import live
 from ..forms import CloseForm, DoneForm, ExtendForm, FocusForm, SessionForm
 from ..ics import ics_filename, session_ics
 from ..lookups import get_comment_for_user, get_session_for_user
 from ..models import Comment, CommentKind, SessionPhase
+from ..services import decisions, phases, scheduling
 from .common import (
     COMMENT_IN_SESSION,
     FACILITATE,
@@ -42,9 +44,7 @@ from .common import (
     MEMO,
     SCHEDULE,
     SESSION,
-    HtmxHttpRequest,
     Viewer,
-    add_service_errors,
     comment_form,
     comment_map,
     decorate,
@@ -72,7 +72,7 @@ def session_create(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse
         raise Http404("Choose an iteration to review.") from exc
     revision = get_revision_for_user(request.user, initiative_id, document_id, number)
     members = team_members(initiative.team)
-    minutes = services.suggested_reading_minutes(revision.word_count)
+    minutes = scheduling.suggested_reading_minutes(revision.word_count)
     initial = {
         "title": f"Review of {revision.document.display_title}, iteration {revision.number}",
         "reading_minutes": minutes,
@@ -81,7 +81,7 @@ def session_create(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse
     form = SessionForm(request.POST or None, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_schedule(
+            session = scheduling.session_schedule(
                 user=request.user,
                 revision=revision,
                 title=form.cleaned_data["title"],
@@ -125,7 +125,7 @@ def session_reschedule(request: HtmxHttpRequest, session_id: int) -> HttpRespons
     form = SessionForm(request.POST or None, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_reschedule(
+            scheduling.session_reschedule(
                 user=request.user,
                 session=session,
                 title=form.cleaned_data["title"],
@@ -145,7 +145,7 @@ def session_reschedule(request: HtmxHttpRequest, session_id: int) -> HttpRespons
         "revision": session.revision,
         "document": session.document,
         "form": form,
-        "suggested_minutes": services.suggested_reading_minutes(session.revision.word_count),
+        "suggested_minutes": scheduling.suggested_reading_minutes(session.revision.word_count),
         "session": session,
     }
     return render(request, "reviews/session_form.html", context, status=400 if form.errors else 200)
@@ -157,7 +157,7 @@ def session_cancel(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, perm=MANAGE)
     url = session_url(session)
     try:
-        services.session_cancel(user=request.user, session=session)
+        scheduling.session_cancel(user=request.user, session=session)
     except ValidationError as exc:
         return refuse(request, exc, url)
     messages.success(request, "Session cancelled.")
@@ -405,7 +405,7 @@ def _session_context(
 def session_detail(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
     # Opening the page during the session marks a participant as joined.
-    services.participant_open(user=request.user, session=session)
+    phases.participant_open(user=request.user, session=session)
     fragment = request.htmx and request.GET.get("fragment") == "margins"
     rows = request.GET["rows"].split(",") if fragment and request.GET.get("rows") else None
     # Without JavaScript, ?margins=all shows every margin filled in.
@@ -445,7 +445,7 @@ def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     activate_user_time_zone(request.user)
     session = get_session_for_user(request.user, session_id)
     if session.reading_is_due():
-        services.session_end_reading_if_due(session_id=session.pk)
+        phases.session_end_reading_if_due(session_id=session.pk)
         session = get_session_for_user(request.user, session_id)
     if session.phase != page_phase:
         response = HttpResponse(status=204)
@@ -454,7 +454,7 @@ def session_live(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
         return response
     me = session.participant_for(request.user)
     if me is not None and me.joined_at is None:
-        services.participant_open(user=request.user, session=session)
+        phases.participant_open(user=request.user, session=session)
     # The facilitator's list of who is reading and who is done comes along (out of band).
     context = _status_context(request, session) | {"oob_people": True}
     response = render(request, f"{SESSION}#status", context)
@@ -523,13 +523,13 @@ def _phase_move(request: HttpRequest, session_id: int, move, **kwargs) -> HttpRe
 @login_required
 @require_POST
 def session_start_reading(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
-    return _phase_move(request, session_id, services.session_start_reading)
+    return _phase_move(request, session_id, phases.session_start_reading)
 
 
 @login_required
 @require_POST
 def session_start_discussion(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
-    return _phase_move(request, session_id, services.session_start_discussion)
+    return _phase_move(request, session_id, phases.session_start_discussion)
 
 
 @login_required
@@ -540,7 +540,7 @@ def session_extend(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest("Choose how many minutes to add.")
     try:
-        services.session_extend(
+        phases.session_extend(
             user=request.user, session=session, minutes=form.cleaned_data["minutes"]
         )
     except ValidationError as exc:
@@ -563,9 +563,9 @@ def session_focus(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
             comment = get_comment_for_user(
                 request.user, form.cleaned_data["comment"], session_id=session.pk
             )
-            services.session_focus(user=request.user, session=session, comment=comment)
+            phases.session_focus(user=request.user, session=session, comment=comment)
         else:
-            services.session_focus_next(user=request.user, session=session)
+            phases.session_focus_next(user=request.user, session=session)
     except ValidationError as exc:
         return refuse(request, exc, session_url(session))
     if request.htmx:
@@ -581,7 +581,7 @@ def session_close(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            services.session_close(
+            decisions.session_close(
                 user=request.user,
                 session=session,
                 outcome=form.cleaned_data["outcome"],
@@ -605,7 +605,7 @@ def participant_done(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
     form = DoneForm(request.POST)
     done = form.cleaned_data["done"] if form.is_valid() else True
-    move = services.participant_mark_done if done else services.participant_mark_reading
+    move = phases.participant_mark_done if done else phases.participant_mark_reading
     try:
         participant = move(user=request.user, session=session)
     except ValidationError as exc:

@@ -1,6 +1,6 @@
 """Small helpers for the notification tests: an initiative with a thread, and the outbox."""
 
-from reviews import services as reviews
+from reviews.services.comments import reply_create
 from tests.reviews.factories import comment, revision_for
 from wbapp.activity.fanout import fan_out_pending
 from wbapp.activity.models import Notification
@@ -25,4 +25,4 @@ def async_comment(user, revision, body="Why is this free?", **kwargs):
 
 
 def reply(user, to, body="Because returns drive loyalty."):
-    return reviews.reply_create(user=user, comment=to, body=body)
+    return reply_create(user=user, comment=to, body=body)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from reviews import services as reviews
+from reviews.services.action_items import action_item_create
 from tests.activity.notify_helpers import async_comment, iteration, reply
 from tests.factories import MembershipFactory
 from tests.reviews.factories import scheduled_session
@@ -155,7 +155,7 @@ def test_waiting_on_you_comes_first(cast):
     initiative = revision.document.initiative
     mine = async_comment(cast.editor, revision, body="Should the headline say free?")
     reply(cast.reviewer, mine, body="Only if it stays free")
-    reviews.action_item_create(
+    action_item_create(
         user=cast.reviewer,
         initiative=initiative,
         title="Size the fraud risk",

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.conf import settings
 
-from reviews import services as reviews
+from reviews.services.comments import comment_create
 from tests.documents.factories import DocumentFactory, InitiativeFactory
 from tests.factories import MembershipFactory
 from tests.reviews.factories import RevisionFactory
@@ -50,7 +50,7 @@ def commented_initiative(transactional_db):
     reviewer = MembershipFactory(team=owner.team, role="reviewer").user
     initiative = InitiativeFactory(team=owner.team, owner=owner.user)
     revision = RevisionFactory(document=DocumentFactory(initiative=initiative))
-    reviews.comment_create(
+    comment_create(
         user=reviewer,
         revision=revision,
         kind="question",

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reviews import services as reviews
 from reviews.models import ParticipantRole
+from reviews.services.action_items import action_item_create
+from reviews.services.phases import session_start_discussion
 from tests.activity.notify_helpers import async_comment, iteration, notified, reply
 from tests.factories import MembershipFactory, UserFactory
 from tests.reviews.factories import comment, reading_session, scheduled_session
@@ -128,7 +129,7 @@ def test_comments_during_the_silent_read_reach_nobody_until_the_reveal(cast):
     assert notified("comment_added") == {}
     assert not Notification.objects.filter(activity__verb="comment_added").exists()
 
-    reviews.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     # The reveal bulk-inserts its activities without activity_record; the outbox still sees them.
     assert notified("comment_added") == {cast.editor.pk: Reason.OWNER}
@@ -139,7 +140,7 @@ def test_an_action_item_reaches_its_owner_personally_even_when_muted(cast):
     initiative = revision.document.initiative
     services.initiative_mute(user=cast.reviewer, initiative=initiative)
 
-    reviews.action_item_create(
+    action_item_create(
         user=cast.editor, initiative=initiative, title="Size the fraud risk", owner=cast.reviewer
     )
 
@@ -281,7 +282,7 @@ def test_the_actor_is_never_notified_even_when_named(cast):
     MembershipFactory(team=cast.team, user=other, role="reviewer")
     revision = iteration(cast)
 
-    reviews.action_item_create(
+    action_item_create(
         user=cast.editor, initiative=revision.document.initiative, title="Mine", owner=cast.editor
     )
 

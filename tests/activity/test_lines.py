@@ -2,7 +2,8 @@
 
 from django.utils.text import Truncator
 
-from reviews import services as reviews
+from reviews.services.comments import reply_create
+from reviews.services.decisions import session_close
 from tests.activity.notify_helpers import async_comment, iteration
 from tests.reviews.factories import comment, discussion_session
 from wbapp.activity.lines import EXCERPT_CHARS, _short, describe, describe_all
@@ -30,7 +31,7 @@ def test_a_session_comment_links_to_the_session_page(cast):
 def test_a_reply_links_to_its_thread(cast):
     revision = iteration(cast)
     thread = async_comment(cast.reviewer, revision)
-    reviews.reply_create(user=cast.editor, comment=thread, body="An answer")
+    reply_create(user=cast.editor, comment=thread, body="An answer")
 
     [line] = describe_all([latest("reply_added")])
 
@@ -41,7 +42,7 @@ def test_a_reply_links_to_its_thread(cast):
 
 def test_a_decision_links_to_its_session_and_quotes_the_notes(cast):
     session = discussion_session(cast)
-    reviews.session_close(
+    session_close(
         user=cast.editor, session=session, outcome="iterate", decision_notes="Sharpen the quote"
     )
 

@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from reviews import services as reviews
 from reviews.dashboard import my_action_items, my_sessions, threads_to_verify, threads_waiting
 from reviews.models import Comment, CommentStatus, ParticipantRole
+from reviews.services.action_items import action_item_create, action_item_set_done
+from reviews.services.comments import comment_resolve, reply_create
+from reviews.services.decisions import session_close
 from tests.documents.factories import InitiativeFactory
 from tests.reviews.factories import (
     CommentFactory,
@@ -61,14 +63,14 @@ def busy(cast):
     # Threads: answered by someone else, answered by the author, mentions, resolved.
     for n in range(WAITING_LIMIT + 2):
         thread = comment(cast.reviewer, revision, body=f"Reviewer thread {n}")
-        reviews.reply_create(user=cast.editor, comment=thread, body=f"Editor answer {n}")
+        reply_create(user=cast.editor, comment=thread, body=f"Editor answer {n}")
     answered = comment(cast.editor, revision, body="Answered by its author")
-    reviews.reply_create(user=cast.reviewer, comment=answered, body="Why?")
-    reviews.reply_create(user=cast.editor, comment=answered, body="Because")
+    reply_create(user=cast.reviewer, comment=answered, body="Why?")
+    reply_create(user=cast.editor, comment=answered, body="Because")
     comment(cast.editor, revision, body=f"{mention(cast.viewer)} what do you think?")
     resolved = comment(cast.reviewer, revision, body="Resolved")
-    reviews.reply_create(user=cast.editor, comment=resolved, body="Done?")
-    reviews.comment_resolve(user=cast.reviewer, comment=resolved)
+    reply_create(user=cast.editor, comment=resolved, body="Done?")
+    comment_resolve(user=cast.reviewer, comment=resolved)
     # Addressed comments of the reviewer's: to verify, never also waiting.
     for n in range(2):
         mine = comment(cast.reviewer, revision, body=f"Addressed {n}", section_key="headline")
@@ -102,27 +104,25 @@ def busy(cast):
         ],
     )
     closed = discussion_session(cast, title="Closed")
-    reviews.session_close(user=cast.editor, session=closed, outcome="iterate")
+    session_close(user=cast.editor, session=closed, outcome="iterate")
     # Action items: overdue, undated, done, someone else's.
-    reviews.action_item_create(
+    action_item_create(
         user=cast.editor,
         initiative=initiative,
         title="Overdue",
         owner=cast.reviewer,
         due_on=date(2026, 11, 20),
     )
-    reviews.action_item_create(
+    action_item_create(
         user=cast.editor, initiative=initiative, title="Undated", owner=cast.reviewer
     )
-    done = reviews.action_item_create(
+    done = action_item_create(
         user=cast.editor, initiative=initiative, title="Done", owner=cast.reviewer
     )
-    reviews.action_item_set_done(user=cast.editor, item=done)
-    reviews.action_item_create(
-        user=cast.editor, initiative=initiative, title="The leaver's", owner=leaver
-    )
+    action_item_set_done(user=cast.editor, item=done)
+    action_item_create(user=cast.editor, initiative=initiative, title="The leaver's", owner=leaver)
     thread = comment(leaver, revision, body="The leaver's thread")
-    reviews.reply_create(user=cast.editor, comment=thread, body="Gone?")
+    reply_create(user=cast.editor, comment=thread, body="Gone?")
     cast.team.memberships.filter(user=leaver).delete()
     # Elsewhere: the outsider's own team, which nobody here sees.
     InitiativeFactory(owner=cast.outsider)
@@ -148,7 +148,7 @@ def test_overdue_is_decided_in_each_users_time_zone(cast):
     cast.reviewer.save(update_fields=["time_zone"])
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
     for owner in (cast.reviewer, cast.viewer):
-        reviews.action_item_create(
+        action_item_create(
             user=cast.editor,
             initiative=initiative,
             title="Due on the 23rd",

@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reviews import services
+from reviews.services.comments import comment_create
+from reviews.services.phases import session_focus, session_start_discussion, session_start_reading
 from reviews.views import sessions
 from tests.e2e.test_session_journey import review_of_a_prfaq, sign_in
 
@@ -30,11 +31,11 @@ def test_a_long_discussion_loads_its_margins_on_demand(
 ):
     monkeypatch.setattr(sessions, "LAZY_MARGINS_ABOVE", 2)
     session, maya, reviewers = review_of_a_prfaq()
-    session = services.session_start_reading(user=maya, session=session)
+    session = session_start_reading(user=maya, session=session)
     faq_key = session.revision.faq()[0].key
     for reviewer, (key, quote, body) in zip(reviewers, THREADS, strict=True):
         key = faq_key if key == "faq" else key
-        services.comment_create(
+        comment_create(
             user=reviewer,
             revision=session.revision,
             session=session,
@@ -43,7 +44,7 @@ def test_a_long_discussion_loads_its_margins_on_demand(
             section_key=key,
             quote=quote,
         )
-    session = services.session_start_discussion(user=maya, session=session)
+    session = session_start_discussion(user=maya, session=session)
 
     context = new_context(viewport={"width": 1280, "height": 900})
     sign_in(context, reviewers[0], live_server)
@@ -70,7 +71,7 @@ def test_a_long_discussion_loads_its_margins_on_demand(
     follower.goto(f"{live_server.url}/s/{session.pk}/")
     follower.locator(f"#section-{faq_key}").scroll_into_view_if_needed()
     first = session.comments.get(section_key="summary")
-    services.session_focus(user=maya, session=session, comment=first)
+    session_focus(user=maya, session=session, comment=first)
     card = follower.locator(f'[data-comment="{first.pk}"]')
     expect(card).to_have_class(re.compile("is-focused"), timeout=5_000)
     expect(card).to_be_in_viewport()

@@ -21,8 +21,9 @@ from playwright.sync_api import expect
 
 from documents import services as documents
 from documents.models import DocumentKind
-from reviews import services as reviews
 from reviews.models import Comment, ParticipantRole
+from reviews.services.phases import session_start_discussion, session_start_reading
+from reviews.services.scheduling import session_schedule
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
@@ -75,7 +76,7 @@ def a_review_in_discussion():
         base_version=summary.version,
     )
     revision = documents.iteration_save(user=maya, document=document, note="First full draft")
-    session = reviews.session_schedule(
+    session = session_schedule(
         user=maya,
         revision=revision,
         title="PR/FAQ review",
@@ -84,8 +85,8 @@ def a_review_in_discussion():
         facilitator=maya,
         participants=[(raj, ParticipantRole.REVIEWER)],
     )
-    reviews.session_start_reading(user=maya, session=session)
-    session = reviews.session_start_discussion(user=maya, session=session)
+    session_start_reading(user=maya, session=session)
+    session = session_start_discussion(user=maya, session=session)
     notifications.preferences_update(user=maya, frequency="weekly", hour=8, weekday=0)
     return maya, raj, session
 

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from documents import services as documents
 from documents.models import DocumentKind, FaqAudience
-from reviews import services
 from reviews.models import Comment, ParticipantRole, ReviewSession, SessionOutcome, SessionPhase
+from reviews.services.scheduling import session_schedule
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
@@ -88,7 +88,7 @@ def review_of_a_prfaq():
         answer="Nothing, for 30 days after delivery.",
     )
     revision = documents.iteration_save(user=maya, document=document, note="First full draft")
-    session = services.session_schedule(
+    session = session_schedule(
         user=maya,
         revision=revision,
         title="PR/FAQ review, iteration 1",

@@ -6,10 +6,10 @@ threads exactly as it does for a user.
 
 from documents.models import Document, Revision
 from documents.services import iteration_save, section_save
-from reviews import services
 from reviews.anchoring import anchor_targets, section_plain_text
 from reviews.models import Comment, CommentKind
 from reviews.reanchoring import Text
+from reviews.services.comments import comment_create
 from tests.documents.factories import prfaq_for
 
 
@@ -42,7 +42,7 @@ def comment_on(user, revision: Revision, key: str, quote: str, occurrence: int =
     for _ in range(occurrence + 1):
         at = text.raw.index(quote, at + 1)
     options = {"kind": CommentKind.QUESTION, "body": "Why?"}
-    return services.comment_create(
+    return comment_create(
         user=user,
         revision=revision,
         section_key=key,

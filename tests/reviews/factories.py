@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from documents.models import Revision
 from documents.rendering import render_markdown, word_count
-from reviews import services
 from reviews.anchoring import anchor_targets, document_order_key
 from reviews.models import (
     ActionItem,
@@ -24,6 +23,10 @@ from reviews.models import (
     Reply,
     ReviewSession,
 )
+from reviews.services.action_items import action_item_create
+from reviews.services.comments import comment_create
+from reviews.services.phases import session_start_discussion, session_start_reading
+from reviews.services.scheduling import session_schedule
 from tests.documents.factories import DocumentFactory, InitiativeFactory
 from tests.factories import MembershipFactory, UserFactory
 from wbapp.accounts.models import Role
@@ -189,7 +192,7 @@ def scheduled_session(cast, *, participants=None, revision=None, **kwargs) -> Re
         "facilitator": cast.editor,
         **kwargs,
     }
-    return services.session_schedule(
+    return session_schedule(
         user=cast.editor,
         revision=revision or revision_for(cast),
         participants=participants,
@@ -199,12 +202,12 @@ def scheduled_session(cast, *, participants=None, revision=None, **kwargs) -> Re
 
 def reading_session(cast, **kwargs) -> ReviewSession:
     session = scheduled_session(cast, **kwargs)
-    return services.session_start_reading(user=session.facilitator, session=session)
+    return session_start_reading(user=session.facilitator, session=session)
 
 
 def discussion_session(cast, **kwargs) -> ReviewSession:
     session = reading_session(cast, **kwargs)
-    return services.session_start_discussion(user=session.facilitator, session=session)
+    return session_start_discussion(user=session.facilitator, session=session)
 
 
 def comment(user, session_or_revision, **kwargs) -> Comment:
@@ -215,13 +218,13 @@ def comment(user, session_or_revision, **kwargs) -> Comment:
     else:
         revision = session_or_revision
     options = {"kind": CommentKind.QUESTION, "body": "Why?", "section_key": "summary"}
-    return services.comment_create(user=user, revision=revision, **{**options, **kwargs})
+    return comment_create(user=user, revision=revision, **{**options, **kwargs})
 
 
 def action_item(user, thread: Comment, **kwargs) -> ActionItem:
     """An action item on a thread through action_item_create; its author owns it unless given."""
     options = {"title": "Do it", "owner": thread.author}
-    return services.action_item_create(
+    return action_item_create(
         user=user, initiative=thread.initiative, comment=thread, **{**options, **kwargs}
     )
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import AndonPull
+from reviews.services.decisions import andon_pull
 from tests.documents.factories import InitiativeFactory
 from tests.factories import UserFactory
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_superusers_see_pulls_and_cannot_add_or_change_them(cast, client):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
-    pull = services.andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
+    pull = andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     listing = client.get(reverse("admin:reviews_andonpull_changelist"))
     assert listing.status_code == 200

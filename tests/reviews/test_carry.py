@@ -8,9 +8,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.services import iteration_restore
-from reviews import carry, services
+from reviews import carry
 from reviews.models import Anchoring, Comment, CommentKind, CommentStatus, Reaction, Reply
 from reviews.reanchoring import MATCH_THRESHOLD, Reanchorer, Text
+from reviews.services.comments import (
+    comment_create,
+    comment_edit,
+    comment_mark_addressed,
+    comment_resolve,
+    comment_toggle_plus_one,
+    reply_create,
+)
+from reviews.services.common import IllegalTransition
+from reviews.services.decisions import session_close
 from tests.reviews.carrying import comment_on, copy_of, prfaq_with, save, words_at, write
 from tests.reviews.factories import discussion_session, reading_session
 from wbapp.activity.models import Activity, Verb
@@ -182,7 +192,7 @@ def test_rewrapping_and_emphasis_orphan_nothing(cast, document, first):
 
 
 def test_a_whole_section_comment_follows_its_section(cast, document, first):
-    thread = services.comment_create(
+    thread = comment_create(
         user=cast.reviewer, revision=first, kind="question", body="Why?", section_key="headline"
     )
     write(cast, document, headline="Returns in two taps")
@@ -228,8 +238,8 @@ def test_the_copy_keeps_author_kind_body_and_creation_time(cast, document, first
 
 def test_replies_and_plus_ones_come_along(cast, document, first):
     thread = comment_on(cast.reviewer, first, "summary", "Returns are free")
-    services.reply_create(user=cast.editor, comment=thread, body="Good point")
-    services.comment_toggle_plus_one(user=cast.owner, comment=thread)
+    reply_create(user=cast.editor, comment=thread, body="Good point")
+    comment_toggle_plus_one(user=cast.owner, comment=thread)
 
     save(cast, document)
 
@@ -243,7 +253,7 @@ def test_replies_and_plus_ones_come_along(cast, document, first):
 
 def test_resolved_threads_stay_behind(cast, document, first):
     thread = comment_on(cast.reviewer, first, "summary", "Returns are free")
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
 
     second = save(cast, document)
 
@@ -252,7 +262,7 @@ def test_resolved_threads_stay_behind(cast, document, first):
 
 def test_addressed_threads_stay_addressed(cast, document, first):
     thread = comment_on(cast.reviewer, first, "summary", "Returns are free")
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
     save(cast, document)
 
@@ -277,7 +287,7 @@ def test_a_discussion_keeps_its_threads_until_the_session_closes(cast, document,
     second = save(cast, document)
     assert not second.comments.exists()
 
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
 
     copy = copy_of(thread)
     assert copy.revision == second
@@ -369,8 +379,8 @@ def test_carrying_costs_the_same_queries_for_one_and_fifty_threads(cast):
         revision = save(cast, document)
         for i in range(n):
             thread = comment_on(cast.reviewer, revision, "summary", "Returns are free")
-            services.reply_create(user=cast.editor, comment=thread, body=f"Reply {i}")
-            services.comment_toggle_plus_one(user=cast.owner, comment=thread)
+            reply_create(user=cast.editor, comment=thread, body=f"Reply {i}")
+            comment_toggle_plus_one(user=cast.owner, comment=thread)
         with CaptureQueriesContext(connection) as queries:
             latest = save(cast, document)
         assert latest.comments.count() == n
@@ -390,13 +400,13 @@ def test_an_old_copy_refuses_replies_and_status_changes(cast, document, first):
     save(cast, document)
 
     for action in (
-        lambda: services.reply_create(user=cast.editor, comment=thread, body="Late"),
-        lambda: services.comment_resolve(user=cast.reviewer, comment=thread),
-        lambda: services.comment_toggle_plus_one(user=cast.owner, comment=thread),
-        lambda: services.comment_mark_addressed(user=cast.editor, comment=thread),
-        lambda: services.comment_edit(user=cast.reviewer, comment=thread, body="Edited"),
+        lambda: reply_create(user=cast.editor, comment=thread, body="Late"),
+        lambda: comment_resolve(user=cast.reviewer, comment=thread),
+        lambda: comment_toggle_plus_one(user=cast.owner, comment=thread),
+        lambda: comment_mark_addressed(user=cast.editor, comment=thread),
+        lambda: comment_edit(user=cast.reviewer, comment=thread, body="Edited"),
     ):
-        with pytest.raises(services.IllegalTransition) as error:
+        with pytest.raises(IllegalTransition) as error:
             action()
         assert error.value.code == "carried"
         assert "continues on iteration 2" in error.value.messages[0]
@@ -406,7 +416,7 @@ def test_the_copy_takes_replies(cast, document, first):
     thread = comment_on(cast.reviewer, first, "summary", "Returns are free")
     save(cast, document)
 
-    reply = services.reply_create(user=cast.editor, comment=copy_of(thread), body="Fixed")
+    reply = reply_create(user=cast.editor, comment=copy_of(thread), body="Fixed")
 
     assert reply.comment.revision.number == 2
 

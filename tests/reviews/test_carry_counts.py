@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Comment, StatusCounts
+from reviews.services.comments import comment_mark_addressed, comment_resolve
 from reviews.templatetags.carry import team_threads
 from tests.documents.access import request_as
 from tests.reviews.carrying import comment_on, copy_of, prfaq_with, save, write
@@ -31,7 +31,7 @@ def history(cast, document):
     comment_on(cast.reviewer, first, "summary", "Returns are free")
     gone = comment_on(cast.reviewer, first, "summary", "collects the parcel")
     done = comment_on(cast.reviewer, first, "summary", "Customers")
-    services.comment_resolve(user=cast.reviewer, comment=done)
+    comment_resolve(user=cast.reviewer, comment=done)
     write(cast, document, summary="Customers return items from home. Returns are free.")
     second = save(cast, document)
     return first, second, gone
@@ -39,7 +39,7 @@ def history(cast, document):
 
 def test_counts_by_status_per_iteration_in_one_query(cast, document, history):
     first, second, _ = history
-    services.comment_mark_addressed(
+    comment_mark_addressed(
         user=cast.editor, comment=Comment.objects.get(revision=second, quote="Returns are free")
     )
 
@@ -110,7 +110,7 @@ def test_the_outdated_side_list_links_to_where_it_was(cast, document, history):
 
 def test_a_resolved_outdated_thread_counts_as_resolved(cast, document, history):
     _, _, gone = history
-    services.comment_resolve(user=cast.reviewer, comment=copy_of(gone))
+    comment_resolve(user=cast.reviewer, comment=copy_of(gone))
 
     html = request_as(cast, "viewer", "get", iteration_url(document, 2)).content.decode()
 

@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import services as documents_services
-from reviews import services
 from reviews.dashboard import (
     cords_on_followed,
     my_action_items,
@@ -17,6 +16,11 @@ from reviews.dashboard import (
     threads_waiting,
 )
 from reviews.models import Comment, CommentStatus, ParticipantRole
+from reviews.services.action_items import action_item_create, action_item_set_done
+from reviews.services.comments import comment_resolve, reply_create
+from reviews.services.decisions import andon_pull, andon_reset, session_close
+from reviews.services.phases import session_start_discussion
+from reviews.services.scheduling import session_cancel
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 from tests.factories import MembershipFactory
@@ -55,9 +59,9 @@ def test_the_facilitator_sees_the_sessions_they_facilitate(cast):
 def test_sessions_i_am_not_invited_to_or_that_are_over_are_not_listed(cast):
     scheduled_session(cast, title="Not me", participants=[(cast.owner, ParticipantRole.REVIEWER)])
     session = discussion_session(cast, title="Closed")
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
     cancelled = scheduled_session(cast, title="Cancelled")
-    services.session_cancel(user=cast.editor, session=cancelled)
+    session_cancel(user=cast.editor, session=cancelled)
     assert my_sessions(cast.reviewer) == []
 
 
@@ -73,12 +77,12 @@ def test_sessions_of_a_team_i_left_are_not_listed(cast):
 def test_a_reply_to_my_comment_waits_for_my_answer_until_i_reply(cast):
     thread = comment(cast.reviewer, revision_for(cast))
     assert threads_waiting(cast.reviewer) == []
-    services.reply_create(user=cast.editor, comment=thread, body="Because")
+    reply_create(user=cast.editor, comment=thread, body="Because")
     waiting = threads_waiting(cast.reviewer)
     assert [c.pk for c in waiting] == [thread.pk]
     assert waiting[0].last_reply_by_label == "Editor"
     assert waiting[0].thread_url.endswith(f"#comment-{thread.pk}")
-    services.reply_create(user=cast.reviewer, comment=thread, body="Thanks")
+    reply_create(user=cast.reviewer, comment=thread, body="Thanks")
     assert threads_waiting(cast.reviewer) == []
     # ...and now it waits on the editor, who replied before.
     assert [c.pk for c in threads_waiting(cast.editor)] == [thread.pk]
@@ -92,8 +96,8 @@ def test_a_thread_i_am_mentioned_in_waits_for_me(cast):
 
 def test_resolved_threads_wait_for_nobody(cast):
     thread = comment(cast.reviewer, revision_for(cast))
-    services.reply_create(user=cast.editor, comment=thread, body="Done?")
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    reply_create(user=cast.editor, comment=thread, body="Done?")
+    comment_resolve(user=cast.reviewer, comment=thread)
     assert threads_waiting(cast.reviewer) == []
 
 
@@ -105,14 +109,14 @@ def test_another_readers_private_comment_is_never_listed(cast):
     )
     comment(other, session, body=f"{mention(cast.reviewer)} secret until the reveal")
     assert threads_waiting(cast.reviewer) == []
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     assert len(threads_waiting(cast.reviewer)) == 1
 
 
 def test_my_addressed_comments_wait_for_my_verification(cast):
     thread = comment(cast.reviewer, revision_for(cast))
     Comment.objects.filter(pk=thread.pk).update(status=CommentStatus.ADDRESSED)
-    services.reply_create(user=cast.editor, comment=thread, body="Rewrote it")
+    reply_create(user=cast.editor, comment=thread, body="Rewrote it")
     assert [c.pk for c in threads_to_verify(cast.reviewer)] == [thread.pk]
     # Listed once: to verify, not also as waiting for a reply.
     assert threads_waiting(cast.reviewer) == []
@@ -122,7 +126,7 @@ def test_my_addressed_comments_wait_for_my_verification(cast):
 def test_a_carried_thread_is_listed_once_on_its_newest_copy(cast):
     first = revision_for(cast)
     old = comment(cast.reviewer, first)
-    services.reply_create(user=cast.editor, comment=old, body="Hm")
+    reply_create(user=cast.editor, comment=old, body="Hm")
     newer = CommentFactory(
         revision=first,
         author=cast.reviewer,
@@ -130,7 +134,7 @@ def test_a_carried_thread_is_listed_once_on_its_newest_copy(cast):
         carried_from=old,
         initiative=old.initiative,
     )
-    services.reply_create(user=cast.editor, comment=newer, body="Still?")
+    reply_create(user=cast.editor, comment=newer, body="Still?")
     assert [c.pk for c in threads_waiting(cast.reviewer)] == [newer.pk]
 
 
@@ -139,22 +143,20 @@ def test_a_carried_thread_is_listed_once_on_its_newest_copy(cast):
 
 def test_my_open_action_items_are_mine_and_open(cast):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
-    mine = services.action_item_create(
+    mine = action_item_create(
         user=cast.editor, initiative=initiative, title="Mine", owner=cast.reviewer
     )
-    done = services.action_item_create(
+    done = action_item_create(
         user=cast.editor, initiative=initiative, title="Done", owner=cast.reviewer
     )
-    services.action_item_set_done(user=cast.editor, item=done)
-    services.action_item_create(
-        user=cast.editor, initiative=initiative, title="Theirs", owner=cast.editor
-    )
+    action_item_set_done(user=cast.editor, item=done)
+    action_item_create(user=cast.editor, initiative=initiative, title="Theirs", owner=cast.editor)
     assert my_action_items(cast.reviewer) == [mine]
 
 
 def pulled(cast, **kwargs):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor, **kwargs)
-    services.andon_pull(user=cast.owner, initiative=initiative, reason="Stop")
+    andon_pull(user=cast.owner, initiative=initiative, reason="Stop")
     return initiative
 
 
@@ -170,7 +172,7 @@ def test_owning_or_commenting_counts_as_following_and_muting_does_not(cast):
     assert [p.initiative for p in cords_on_followed(cast.editor)] == [owned]
     revision = revision_for(cast)
     comment(cast.reviewer, revision)
-    services.andon_pull(user=cast.owner, initiative=revision.document.initiative, reason="x")
+    andon_pull(user=cast.owner, initiative=revision.document.initiative, reason="x")
     assert len(cords_on_followed(cast.reviewer)) == 1
     InitiativeMute.objects.create(user=cast.reviewer, initiative=revision.document.initiative)
     assert cords_on_followed(cast.reviewer) == []
@@ -178,7 +180,7 @@ def test_owning_or_commenting_counts_as_following_and_muting_does_not(cast):
 
 def test_a_reset_cord_is_not_listed(cast):
     initiative = pulled(cast)
-    services.andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
     assert cords_on_followed(cast.editor) == []
 
 
@@ -200,7 +202,7 @@ def test_my_reviews_needs_a_sign_in(client):
 def test_the_page_shows_every_list(cast):
     session = reading_session(cast, title="Read the returns PR/FAQ")
     thread = comment(cast.editor, revision_for(cast), body=f"{mention(cast.reviewer)} yours?")
-    services.action_item_create(
+    action_item_create(
         user=cast.editor, initiative=thread.initiative, title="Call legal", owner=cast.reviewer
     )
     initiative = pulled(cast, title="Stopped one")
@@ -232,14 +234,14 @@ def fill(cast, n):
         initiatives.append(initiative)
         scheduled_session(cast, revision=revision, title=f"Session {i}")
         thread = comment(cast.reviewer, revision)
-        services.reply_create(user=cast.editor, comment=thread, body="Why?")
+        reply_create(user=cast.editor, comment=thread, body="Why?")
         comment(cast.editor, revision, body=f"{mention(cast.reviewer)} look")
         mine = comment(cast.reviewer, revision, section_key="headline")
         Comment.objects.filter(pk=mine.pk).update(status=CommentStatus.ADDRESSED)
-        services.action_item_create(
+        action_item_create(
             user=cast.editor, initiative=initiative, title=f"Item {i}", owner=cast.reviewer
         )
-        services.andon_pull(user=cast.owner, initiative=initiative, reason=f"Stop {i}")
+        andon_pull(user=cast.owner, initiative=initiative, reason=f"Stop {i}")
     return initiatives
 
 

@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reviews import services
 from reviews.ics import escape_text, fold, ics_filename, session_ics
+from reviews.services.scheduling import session_cancel, session_reschedule
 from tests.reviews.factories import scheduled_session, team_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_the_uid_stays_and_the_sequence_grows_when_rescheduled(cast):
     session = scheduled_session(cast)
     before = properties(session_ics(session, now=NOW))
 
-    services.session_reschedule(
+    session_reschedule(
         user=cast.editor, session=session, starts_at=session.starts_at + timedelta(days=1)
     )
     after = properties(session_ics(session, now=NOW))
@@ -128,7 +128,7 @@ def test_the_uid_stays_and_the_sequence_grows_when_rescheduled(cast):
 
 def test_a_cancelled_session_says_so(cast):
     session = scheduled_session(cast)
-    services.session_cancel(user=cast.editor, session=session)
+    session_cancel(user=cast.editor, session=session)
 
     assert properties(session_ics(session, now=NOW))["STATUS"] == "CANCELLED"
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import services
+from reviews.services.action_items import action_item_set_done
 from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_a_ticked_item_shows_done_on_the_next_load(cast, client_for, item):
     client = client_for(cast.reviewer)
     assert "Mark done" in panel(client, item)
 
-    services.action_item_set_done(user=cast.reviewer, item=item, done=True)
+    action_item_set_done(user=cast.reviewer, item=item, done=True)
 
     shown = panel(client, item)
     assert "Done" in shown

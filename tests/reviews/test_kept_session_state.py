@@ -9,7 +9,8 @@ next load to show the change.
 import pytest
 from django.urls import reverse
 
-from reviews import live, services
+from reviews import live
+from reviews.services.phases import session_focus_next
 from reviews.views import sessions as session_views
 from tests.reviews.factories import action_item, comment, discussion_session
 
@@ -41,10 +42,10 @@ def test_the_focused_thread_follows_the_facilitator(cast, client_for):
     comment(cast.reviewer, session, section_key="summary", body="First")
     comment(cast.editor, session, section_key="summary", body="Second")
     client = client_for(cast.viewer)
-    services.session_focus_next(user=session.facilitator, session=session)
+    session_focus_next(user=session.facilitator, session=session)
     assert "Now discussing: question by Reviewer" in page(client, session)
 
-    services.session_focus_next(user=session.facilitator, session=session)
+    session_focus_next(user=session.facilitator, session=session)
 
     assert "Now discussing: question by Editor" in page(client, session)
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import services
 from reviews.models import ReviewSession, SessionPhase, SessionTransition
+from reviews.services.phases import participant_mark_done, session_start_reading
 from reviews.views import ETAG_MAX_AGE_SECONDS
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, reading_session, scheduled_session
@@ -83,7 +83,7 @@ def test_a_change_makes_the_next_poll_a_200_with_a_new_etag(
     client = client_for(cast.editor)
     etag = poll(client, session)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.participant_mark_done(user=cast.reviewer, session=session)
+        participant_mark_done(user=cast.reviewer, session=session)
     response = poll(client, session, etag=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag
@@ -128,7 +128,7 @@ def test_a_phase_change_reloads_the_page(cast, client_for, django_capture_on_com
     client = client_for(cast.reviewer)
     etag = poll(client, session, phase="scheduled")["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
     response = poll(client, session, phase="scheduled", etag=etag)
     assert response.status_code == 204
     assert response["HX-Refresh"] == "true"
@@ -160,7 +160,7 @@ def test_a_matching_etag_is_not_a_304_once_the_time_is_up(cast, client_for, monk
     etag = poll(client, session)["ETag"]
     later = session.reading_ends_at + timedelta(seconds=1)
     monkeypatch.setattr("reviews.views.sessions.timezone.now", lambda: later)
-    monkeypatch.setattr("reviews.services.timezone.now", lambda: later)
+    monkeypatch.setattr("reviews.services.phases.timezone.now", lambda: later)
     response = poll(client, session, etag=etag)
     assert response.status_code == 204
     assert ReviewSession.objects.get(pk=session.pk).phase == SessionPhase.DISCUSSION

@@ -2,9 +2,10 @@
 
 import pytest
 
-from reviews import services
 from reviews.mentions import find_mentions, render_body, suggest_members
 from reviews.models import Mention, ParticipantRole
+from reviews.services.comments import comment_edit, reply_create
+from reviews.services.phases import session_start_discussion
 from tests.factories import MembershipFactory, UserFactory
 from tests.reviews.factories import (
     comment,
@@ -128,7 +129,7 @@ def test_a_mention_made_during_the_reading_waits_for_the_reveal(cast):
     comment(cast.reviewer, session, body=f"{token(cast.viewer)} see this")
     assert Mention.objects.count() == 1
     assert not Activity.objects.filter(verb=Verb.MENTIONED).exists()
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     event = Activity.objects.get(verb=Verb.MENTIONED)
     assert event.payload["mentioned_ids"] == [cast.viewer.pk]
     assert event.payload["session_id"] == session.pk
@@ -138,9 +139,7 @@ def test_a_mention_made_during_the_reading_waits_for_the_reveal(cast):
 def test_a_reply_records_its_mentions_with_the_reply(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session)
-    reply = services.reply_create(
-        user=cast.editor, comment=thread, body=f"{token(cast.owner)}, yours"
-    )
+    reply = reply_create(user=cast.editor, comment=thread, body=f"{token(cast.owner)}, yours")
     mention = Mention.objects.get()
     assert (mention.user, mention.reply, mention.comment) == (cast.owner, reply, thread)
     event = Activity.objects.get(verb=Verb.MENTIONED)
@@ -150,7 +149,7 @@ def test_a_reply_records_its_mentions_with_the_reply(cast):
 
 def test_an_edit_announces_only_the_people_it_newly_names(cast):
     made = comment(cast.reviewer, revision_for(cast), body=f"{token(cast.viewer)} hi")
-    services.comment_edit(
+    comment_edit(
         user=cast.reviewer,
         comment=made,
         body=f"{token(cast.viewer)} and {token(cast.owner)} hi",

@@ -12,10 +12,22 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from reviews import services
 from reviews.lookups import get_comment_for_user
 from reviews.models import Comment, Reply, ReviewSession
-from reviews.services import IllegalTransition
+from reviews.services.action_items import action_item_create
+from reviews.services.comments import (
+    comment_edit,
+    comment_reopen,
+    comment_resolve,
+    comment_toggle_plus_one,
+    reply_create,
+)
+from reviews.services.common import IllegalTransition
+from reviews.services.phases import (
+    session_end_reading_if_due,
+    session_focus,
+    session_start_discussion,
+)
 from tests.reviews.factories import comment, reading_session, team_reviewer
 from wbapp.accounts.rules import remember_team_role, team_role
 from wbapp.activity.models import Activity, Verb
@@ -103,7 +115,7 @@ def test_anonymous_users_see_nothing(reading, reader):
 @pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("role", ["owner", "editor", "reviewer", "viewer"])
 def test_after_the_reveal_every_member_sees_every_comment(cast, reading, reader, role):
-    services.session_start_discussion(user=cast.editor, session=reading.session)
+    session_start_discussion(user=cast.editor, session=reading.session)
 
     expected = {c.pk for c in reading.comments.values()}
     assert ids(cast.member(role), reading.session, reader) == expected
@@ -112,7 +124,7 @@ def test_after_the_reveal_every_member_sees_every_comment(cast, reading, reader,
 
 @pytest.mark.parametrize("reader", READERS)
 def test_after_the_reveal_outsiders_still_see_nothing(cast, reading, reader):
-    services.session_start_discussion(user=cast.editor, session=reading.session)
+    session_start_discussion(user=cast.editor, session=reading.session)
 
     assert ids(cast.outsider, reading.session, reader) == set()
 
@@ -123,7 +135,7 @@ def test_the_timer_reveals_like_the_facilitator(cast, reading):
     )
     assert ids(reading.carol, reading.session, "visible_to") == set()
 
-    services.session_end_reading_if_due(session_id=reading.session.pk)
+    session_end_reading_if_due(session_id=reading.session.pk)
 
     assert len(ids(reading.carol, reading.session, "visible_to")) == 3
 
@@ -132,7 +144,7 @@ def test_a_comment_in_another_sessions_reading_stays_private_on_the_same_iterati
     # A second, already revealed session on the same iteration.
     other = reading_session(cast, revision=reading.session.revision)
     revealed = comment(cast.reviewer, other)
-    services.session_start_discussion(user=cast.editor, session=other)
+    session_start_discussion(user=cast.editor, session=other)
 
     assert ids(reading.carol, reading.session, "visible_on") == {revealed.pk}
     assert ids(reading.alice, reading.session, "visible_on") == {
@@ -172,7 +184,7 @@ def test_the_author_finds_their_own_private_comment(reading):
 
 
 def test_after_the_reveal_members_find_it_and_outsiders_do_not(cast, reading):
-    services.session_start_discussion(user=cast.editor, session=reading.session)
+    session_start_discussion(user=cast.editor, session=reading.session)
 
     assert get_comment_for_user(cast.viewer, reading.comments["alice"].pk)
     with pytest.raises(Http404):
@@ -192,12 +204,12 @@ def test_a_comment_looked_up_in_the_wrong_session_is_not_found(cast, reading):
 def test_nobody_can_act_on_a_comment_they_cannot_see(cast, reading):
     hidden = reading.comments["alice"]
     attempts = [
-        lambda user: services.reply_create(user=user, comment=hidden, body="?"),
-        lambda user: services.comment_resolve(user=user, comment=hidden),
-        lambda user: services.comment_reopen(user=user, comment=hidden),
-        lambda user: services.comment_toggle_plus_one(user=user, comment=hidden),
-        lambda user: services.comment_edit(user=user, comment=hidden, body="mine now"),
-        lambda user: services.action_item_create(
+        lambda user: reply_create(user=user, comment=hidden, body="?"),
+        lambda user: comment_resolve(user=user, comment=hidden),
+        lambda user: comment_reopen(user=user, comment=hidden),
+        lambda user: comment_toggle_plus_one(user=user, comment=hidden),
+        lambda user: comment_edit(user=user, comment=hidden, body="mine now"),
+        lambda user: action_item_create(
             user=user,
             initiative=reading.session.initiative,
             comment=hidden,
@@ -211,15 +223,15 @@ def test_nobody_can_act_on_a_comment_they_cannot_see(cast, reading):
                 attempt(user)
     # Focus is refused during the reading whatever the comment, so it tells nothing either.
     with pytest.raises(IllegalTransition) as on_hidden:
-        services.session_focus(user=cast.editor, session=reading.session, comment=hidden)
+        session_focus(user=cast.editor, session=reading.session, comment=hidden)
     with pytest.raises(IllegalTransition) as on_nothing:
-        services.session_focus(user=cast.editor, session=reading.session, comment=None)
+        session_focus(user=cast.editor, session=reading.session, comment=None)
     assert on_hidden.value.messages == on_nothing.value.messages
 
 
 def test_replies_follow_the_visibility_of_their_comment(cast, reading):
-    services.session_start_discussion(user=cast.editor, session=reading.session)
-    reply = services.reply_create(user=cast.owner, comment=reading.comments["bob"], body="Ok")
+    session_start_discussion(user=cast.editor, session=reading.session)
+    reply = reply_create(user=cast.owner, comment=reading.comments["bob"], body="Ok")
 
     assert list(Reply.objects.visible_to(cast.viewer)) == [reply]
     assert list(Reply.objects.visible_to(cast.outsider)) == []

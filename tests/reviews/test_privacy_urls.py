@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import ParticipantRole
+from reviews.services.phases import session_start_discussion
 from tests.reviews.factories import reading_session, team_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_after_the_reveal_the_comment_is_there_for_everyone(
         )
     assert not any(MARKER in message.body for message in mailoutbox)
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_start_discussion(user=cast.editor, session=session)
+        session_start_discussion(user=cast.editor, session=session)
     for user in (other, cast.editor, cast.owner, cast.viewer):
         client = Client()
         client.force_login(user)

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents.rendering import render_markdown
-from reviews import services
 from reviews.anchoring import anchor_targets, document_order_key
 from reviews.models import ActionItem, Comment, ParticipantRole, Reaction, Reply
+from reviews.services.phases import session_focus_next, session_start_discussion
 from reviews.views import iteration_comment_context
 from tests.reviews.factories import reading_session, revision_for, team_reviewer
 from wbapp.accounts.models import User
@@ -99,8 +99,8 @@ def test_discussion_view_costs_the_same_for_5_and_500_comments(cast, client_for)
         session, other = readers(cast)
         authors = [cast.reviewer, other, cast.owner]
         add_comments(session.revision, authors, n, session=session, threads=True)
-        services.session_start_discussion(user=cast.editor, session=session)
-        services.session_focus_next(user=cast.editor, session=session)
+        session_start_discussion(user=cast.editor, session=session)
+        session_focus_next(user=cast.editor, session=session)
         client = client_for(cast.reviewer)
         url = reverse("session_detail", args=[session.pk])
         client.get(url)
@@ -135,8 +135,8 @@ def test_live_status_in_the_discussion_costs_the_same(cast, client_for):
     def measure(n):
         session, other = readers(cast)
         add_comments(session.revision, [cast.reviewer, other], n, session=session, threads=True)
-        services.session_start_discussion(user=cast.editor, session=session)
-        services.session_focus_next(user=cast.editor, session=session)
+        session_start_discussion(user=cast.editor, session=session)
+        session_focus_next(user=cast.editor, session=session)
         client = client_for(cast.reviewer)
         url = reverse("session_live", args=[session.pk]) + "?phase=discussion"
         client.get(url, HTTP_HX_REQUEST="true")

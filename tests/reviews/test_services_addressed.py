@@ -3,8 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from reviews import services
 from reviews.models import Anchoring, Comment, CommentKind, CommentStatus
+from reviews.services.comments import comment_mark_addressed, comment_reopen, comment_resolve
+from reviews.services.common import IllegalTransition
+from reviews.services.decisions import initiative_can_be_approved
 from tests.reviews.carrying import comment_on, copy_of, prfaq_with, save, write
 from tests.reviews.factories import discussion_session, reading_session, team_reviewer
 from wbapp.activity.models import Activity, Verb
@@ -27,7 +29,7 @@ def thread(cast, document):
 
 @pytest.mark.parametrize("role", ["editor", "owner"])
 def test_editors_and_owners_mark_a_thread_addressed(cast, thread, role):
-    services.comment_mark_addressed(user=cast.member(role), comment=thread)
+    comment_mark_addressed(user=cast.member(role), comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.ADDRESSED
@@ -38,14 +40,14 @@ def test_editors_and_owners_mark_a_thread_addressed(cast, thread, role):
 @pytest.mark.parametrize("role", ["reviewer", "viewer", "outsider"])
 def test_others_cannot_mark_a_thread_addressed(cast, thread, role):
     with pytest.raises(PermissionDenied):
-        services.comment_mark_addressed(user=cast.member(role), comment=thread)
+        comment_mark_addressed(user=cast.member(role), comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.OPEN
 
 
 def test_the_optional_reply_says_how(cast, thread):
-    services.comment_mark_addressed(
+    comment_mark_addressed(
         user=cast.editor, comment=thread, reply="Free returns are now in the *headline*."
     )
 
@@ -55,7 +57,7 @@ def test_the_optional_reply_says_how(cast, thread):
 
 
 def test_the_commenter_is_told_personally(cast, thread):
-    services.comment_mark_addressed(user=cast.editor, comment=thread, reply="Done")
+    comment_mark_addressed(user=cast.editor, comment=thread, reply="Done")
 
     activity = Activity.objects.get(verb=Verb.COMMENT_ADDRESSED)
     assert activity.actor == cast.editor
@@ -65,20 +67,20 @@ def test_the_commenter_is_told_personally(cast, thread):
 
 
 def test_a_resolved_thread_cannot_be_marked_addressed(cast, thread):
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
 
-    with pytest.raises(services.IllegalTransition) as error:
-        services.comment_mark_addressed(user=cast.editor, comment=thread)
+    with pytest.raises(IllegalTransition) as error:
+        comment_mark_addressed(user=cast.editor, comment=thread)
 
     assert error.value.code == "status"
     assert not Activity.objects.filter(verb=Verb.COMMENT_ADDRESSED).exists()
 
 
 def test_marking_twice_is_refused_and_changes_nothing(cast, thread):
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
-    with pytest.raises(services.IllegalTransition):
-        services.comment_mark_addressed(user=cast.owner, comment=thread, reply="Me too")
+    with pytest.raises(IllegalTransition):
+        comment_mark_addressed(user=cast.owner, comment=thread, reply="Me too")
 
     thread.refresh_from_db()
     assert thread.addressed_by == cast.editor
@@ -91,7 +93,7 @@ def test_an_outdated_thread_can_be_marked_addressed(cast, document, thread):
     copy = copy_of(thread)
     assert copy.status == CommentStatus.OUTDATED
 
-    services.comment_mark_addressed(user=cast.editor, comment=copy, reply="Removed on purpose.")
+    comment_mark_addressed(user=cast.editor, comment=copy, reply="Removed on purpose.")
 
     copy.refresh_from_db()
     assert (copy.status, copy.anchoring) == (CommentStatus.ADDRESSED, Anchoring.LOST)
@@ -102,8 +104,8 @@ def test_private_reading_comments_cannot_be_marked_addressed(cast, document):
     session = reading_session(cast, revision=revision)
     private = comment_on(cast.editor, revision, "summary", "Returns are free", session=session)
 
-    with pytest.raises(services.IllegalTransition):
-        services.comment_mark_addressed(user=cast.editor, comment=private)
+    with pytest.raises(IllegalTransition):
+        comment_mark_addressed(user=cast.editor, comment=private)
 
 
 def test_in_a_discussion_a_thread_can_be_marked_addressed(cast, document):
@@ -111,7 +113,7 @@ def test_in_a_discussion_a_thread_can_be_marked_addressed(cast, document):
     session = discussion_session(cast, revision=revision)
     thread = comment_on(cast.reviewer, revision, "summary", "Returns are free", session=session)
 
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.ADDRESSED
@@ -121,25 +123,25 @@ def test_in_a_discussion_a_thread_can_be_marked_addressed(cast, document):
 
 
 def test_the_commenter_resolves_an_addressed_thread(cast, thread):
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
 
     thread.refresh_from_db()
     assert (thread.status, thread.resolved_by) == (CommentStatus.RESOLVED, cast.reviewer)
 
 
 def test_another_reviewer_cannot_resolve_it(cast, thread):
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
     with pytest.raises(PermissionDenied):
-        services.comment_resolve(user=team_reviewer(cast), comment=thread)
+        comment_resolve(user=team_reviewer(cast), comment=thread)
 
 
 def test_reopening_an_addressed_thread_withdraws_addressed(cast, thread):
-    services.comment_mark_addressed(user=cast.editor, comment=thread)
+    comment_mark_addressed(user=cast.editor, comment=thread)
 
-    services.comment_reopen(user=cast.reviewer, comment=thread)
+    comment_reopen(user=cast.reviewer, comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.OPEN
@@ -151,17 +153,17 @@ def test_an_outdated_thread_can_be_resolved_and_reopens_as_outdated(cast, docume
     save(cast, document)
     copy = copy_of(thread)
 
-    services.comment_resolve(user=cast.reviewer, comment=copy)
+    comment_resolve(user=cast.reviewer, comment=copy)
     copy.refresh_from_db()
     assert copy.status == CommentStatus.RESOLVED
 
-    services.comment_reopen(user=cast.reviewer, comment=copy)
+    comment_reopen(user=cast.reviewer, comment=copy)
     copy.refresh_from_db()
     assert copy.status == CommentStatus.OUTDATED
 
 
 def test_reopening_an_open_thread_changes_nothing(cast, thread):
-    services.comment_reopen(user=cast.reviewer, comment=thread)
+    comment_reopen(user=cast.reviewer, comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.OPEN
@@ -175,9 +177,9 @@ def test_an_addressed_blocker_still_refuses_approval(cast, document):
     blocker = comment_on(
         cast.reviewer, revision, "summary", "Returns are free", kind=CommentKind.BLOCKER
     )
-    services.comment_mark_addressed(user=cast.editor, comment=blocker)
+    comment_mark_addressed(user=cast.editor, comment=blocker)
 
-    allowed, reason = services.initiative_can_be_approved(document.initiative)
+    allowed, reason = initiative_can_be_approved(document.initiative)
 
     assert not allowed
     assert "1 blocker" in reason
@@ -192,10 +194,10 @@ def test_a_carried_blocker_counts_once_and_a_resolution_on_the_copy_frees_approv
     save(cast, document)
     assert Comment.objects.filter(kind=CommentKind.BLOCKER).count() == 3
 
-    allowed, reason = services.initiative_can_be_approved(document.initiative)
+    allowed, reason = initiative_can_be_approved(document.initiative)
     assert (allowed, reason.split(" ")[0]) == (False, "1")
 
     newest = copy_of(copy_of(blocker))
-    services.comment_resolve(user=cast.reviewer, comment=newest)
+    comment_resolve(user=cast.reviewer, comment=newest)
 
-    assert services.initiative_can_be_approved(document.initiative) == (True, "")
+    assert initiative_can_be_approved(document.initiative) == (True, "")

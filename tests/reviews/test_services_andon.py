@@ -8,8 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
 from documents.models import Initiative, InitiativeStatus
-from reviews import services
 from reviews.models import AndonPull, CommentKind, CommentStatus, SessionOutcome, SessionPhase
+from reviews.services import decisions
+from reviews.services.comments import comment_resolve
+from reviews.services.decisions import (
+    andon_pull,
+    andon_reset,
+    initiative_set_status,
+    session_close,
+)
 from tests.documents.factories import InitiativeFactory
 from tests.reviews.factories import comment, discussion_session, revision_for
 from wbapp.activity.models import Activity, Verb
@@ -22,7 +29,7 @@ def initiative_of(cast):
 
 
 def pull(cast, initiative, who="reviewer", reason="Legal has not seen the refund promise"):
-    return services.andon_pull(user=cast.member(who), initiative=initiative, reason=reason)
+    return andon_pull(user=cast.member(who), initiative=initiative, reason=reason)
 
 
 @pytest.mark.parametrize("role", ["owner", "editor", "reviewer"])
@@ -69,7 +76,7 @@ def test_the_database_allows_one_active_pull_per_initiative(cast):
 def test_editors_and_owners_reset_it_with_a_resolution(cast, role):
     initiative = initiative_of(cast)
     pulled = pull(cast, initiative)
-    reset = services.andon_reset(
+    reset = andon_reset(
         user=cast.member(role), initiative=initiative, resolution="Legal signed off"
     )
     assert reset.pk == pulled.pk
@@ -83,7 +90,7 @@ def test_reviewers_viewers_and_outsiders_cannot_reset_it(cast, role):
     initiative = initiative_of(cast)
     pull(cast, initiative)
     with pytest.raises(PermissionDenied):
-        services.andon_reset(user=cast.member(role), initiative=initiative, resolution="Fine")
+        andon_reset(user=cast.member(role), initiative=initiative, resolution="Fine")
     assert AndonPull.objects.active().filter(initiative=initiative).exists()
 
 
@@ -91,21 +98,21 @@ def test_a_reset_needs_a_resolution(cast):
     initiative = initiative_of(cast)
     pull(cast, initiative)
     with pytest.raises(ValidationError) as error:
-        services.andon_reset(user=cast.editor, initiative=initiative, resolution="")
+        andon_reset(user=cast.editor, initiative=initiative, resolution="")
     assert "resolution" in error.value.message_dict
     assert AndonPull.objects.active().filter(initiative=initiative).exists()
 
 
 def test_resetting_a_cord_that_is_not_pulled_is_refused(cast):
     with pytest.raises(ValidationError) as error:
-        services.andon_reset(user=cast.editor, initiative=initiative_of(cast), resolution="x")
+        andon_reset(user=cast.editor, initiative=initiative_of(cast), resolution="x")
     assert error.value.code == "not_pulled"
 
 
 def test_the_history_keeps_every_pull_and_reset(cast):
     initiative = initiative_of(cast)
     pull(cast, initiative, reason="First")
-    services.andon_reset(user=cast.editor, initiative=initiative, resolution="Fixed one")
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Fixed one")
     pull(cast, initiative, "owner", reason="Second")
     history = list(AndonPull.objects.filter(initiative=initiative))
     assert [p.reason for p in history] == ["Second", "First"]
@@ -116,7 +123,7 @@ def test_the_history_keeps_every_pull_and_reset(cast):
 def test_pull_and_reset_are_recorded_for_the_followers_and_the_puller(cast):
     initiative = initiative_of(cast)
     pulled = pull(cast, initiative)
-    services.andon_reset(user=cast.editor, initiative=initiative, resolution="Signed off")
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Signed off")
     pulled_event, reset_event = Activity.objects.filter(initiative=initiative).order_by("pk")
     assert pulled_event.verb == Verb.ANDON_PULLED
     assert pulled_event.actor == cast.reviewer
@@ -136,7 +143,7 @@ def test_a_session_cannot_close_approved_while_the_cord_is_pulled(cast):
     session = discussion_session(cast)
     pull(cast, session.initiative)
     with pytest.raises(ValidationError) as error:
-        services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
+        session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
     assert "Andon cord is pulled" in error.value.message_dict["outcome"][0]
     session.refresh_from_db()
     assert session.phase == SessionPhase.DISCUSSION
@@ -146,15 +153,15 @@ def test_a_session_cannot_close_approved_while_the_cord_is_pulled(cast):
 def test_after_the_reset_the_session_closes_approved(cast):
     session = discussion_session(cast)
     pull(cast, session.initiative)
-    services.andon_reset(user=cast.editor, initiative=session.initiative, resolution="Fixed")
-    services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
+    andon_reset(user=cast.editor, initiative=session.initiative, resolution="Fixed")
+    session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
     assert Initiative.objects.get(pk=session.initiative_id).status == InitiativeStatus.APPROVED
 
 
 def test_a_pulled_cord_does_not_stop_iterate_or_shelve(cast):
     session = discussion_session(cast)
     pull(cast, session.initiative)
-    services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.ITERATE)
+    session_close(user=cast.editor, session=session, outcome=SessionOutcome.ITERATE)
     assert Initiative.objects.get(pk=session.initiative_id).status == InitiativeStatus.DRAFTING
 
 
@@ -162,15 +169,13 @@ def test_a_direct_status_change_to_approved_is_refused_while_pulled(cast):
     initiative = initiative_of(cast)
     pull(cast, initiative)
     with pytest.raises(ValidationError) as error:
-        services.initiative_set_status(
+        initiative_set_status(
             user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED
         )
     assert "Andon cord is pulled" in error.value.message_dict["status"][0]
     assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.DRAFTING
-    services.andon_reset(user=cast.owner, initiative=initiative, resolution="Resolved")
-    services.initiative_set_status(
-        user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED
-    )
+    andon_reset(user=cast.owner, initiative=initiative, resolution="Resolved")
+    initiative_set_status(user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED)
     assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.APPROVED
 
 
@@ -179,11 +184,11 @@ def test_an_addressed_blocker_still_refuses_approval_until_resolved(cast):
     blocker = comment(cast.reviewer, session, kind=CommentKind.BLOCKER)
     type(blocker).objects.filter(pk=blocker.pk).update(status=CommentStatus.ADDRESSED)
     with pytest.raises(ValidationError) as error:
-        services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
+        session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
     assert "1 blocker is not resolved yet" in error.value.message_dict["outcome"][0]
-    services.comment_resolve(user=cast.reviewer, comment=blocker)
+    comment_resolve(user=cast.reviewer, comment=blocker)
     session.refresh_from_db()
-    services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
+    session_close(user=cast.editor, session=session, outcome=SessionOutcome.APPROVED)
 
 
 def test_a_direct_approval_counts_asynchronous_blockers_too(cast):
@@ -191,13 +196,11 @@ def test_a_direct_approval_counts_asynchronous_blockers_too(cast):
     blocker = comment(cast.reviewer, revision, kind=CommentKind.BLOCKER)
     initiative = revision.document.initiative
     with pytest.raises(ValidationError):
-        services.initiative_set_status(
+        initiative_set_status(
             user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED
         )
-    services.comment_resolve(user=cast.reviewer, comment=blocker)
-    services.initiative_set_status(
-        user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED
-    )
+    comment_resolve(user=cast.reviewer, comment=blocker)
+    initiative_set_status(user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED)
     assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.APPROVED
 
 
@@ -223,7 +226,7 @@ def test_an_approval_racing_a_pull_waits_for_it_and_is_refused(cast):
     def approve():
         try:
             started.wait(timeout=WAIT_SECONDS)
-            services.initiative_set_status(
+            initiative_set_status(
                 user=cast.editor, initiative=initiative, status=InitiativeStatus.APPROVED
             )
             results["approval"] = "approved"
@@ -235,7 +238,7 @@ def test_an_approval_racing_a_pull_waits_for_it_and_is_refused(cast):
     started = threading.Event()
     holder = threading.Thread(target=pull_and_hold)
     approver = threading.Thread(target=approve)
-    original_lock = services._lock_initiative
+    original_lock = decisions._lock_initiative
 
     def lock_then_signal(target):
         status = original_lock(target)
@@ -243,14 +246,14 @@ def test_an_approval_racing_a_pull_waits_for_it_and_is_refused(cast):
             started.set()
         return status
 
-    services._lock_initiative = lock_then_signal
+    decisions._lock_initiative = lock_then_signal
     try:
         holder.start()
         approver.start()
         holder.join()
         approver.join()
     finally:
-        services._lock_initiative = original_lock
+        decisions._lock_initiative = original_lock
     assert results["approval_waited"]
     assert "Andon cord is pulled" in results["approval"]
     assert Initiative.objects.get(pk=initiative.pk).status == InitiativeStatus.DRAFTING

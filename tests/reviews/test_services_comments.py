@@ -3,7 +3,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from reviews import services
 from reviews.models import (
     ActionItem,
     Comment,
@@ -13,7 +12,19 @@ from reviews.models import (
     ReviewSession,
     SessionPhase,
 )
-from reviews.services import IllegalTransition
+from reviews.services.action_items import action_item_create, action_item_set_done
+from reviews.services.comments import (
+    comment_create,
+    comment_delete,
+    comment_edit,
+    comment_reopen,
+    comment_resolve,
+    comment_toggle_plus_one,
+    reply_create,
+)
+from reviews.services.common import IllegalTransition
+from reviews.services.decisions import session_close
+from reviews.services.phases import session_start_discussion
 from tests.reviews.factories import (
     comment,
     discussion_session,
@@ -29,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 def closed_session(cast, **kwargs):
     session = discussion_session(cast, **kwargs)
-    return services.session_close(user=cast.editor, session=session, outcome="iterate")
+    return session_close(user=cast.editor, session=session, outcome="iterate")
 
 
 # --- Asynchronous comments ----------------------------------------------------------------------
@@ -204,7 +215,7 @@ def test_a_session_comment_must_be_on_the_sessions_iteration(cast):
     session = reading_session(cast)
 
     with pytest.raises(ValidationError):
-        services.comment_create(
+        comment_create(
             user=cast.reviewer,
             revision=revision_for(cast),
             session=session,
@@ -220,7 +231,7 @@ def test_a_session_comment_must_be_on_the_sessions_iteration(cast):
 def test_the_author_edits_a_comment_and_it_is_rendered_again(cast):
     made = comment(cast.reviewer, revision_for(cast))
 
-    services.comment_edit(user=cast.reviewer, comment=made, body="*Really*?", kind="blocker")
+    comment_edit(user=cast.reviewer, comment=made, body="*Really*?", kind="blocker")
 
     made.refresh_from_db()
     assert made.body_html == "<p><em>Really</em>?</p>"
@@ -232,23 +243,23 @@ def test_nobody_else_edits_a_comment(cast):
     made = comment(cast.reviewer, revision_for(cast))
 
     with pytest.raises(PermissionDenied):
-        services.comment_edit(user=cast.owner, comment=made, body="Changed")
+        comment_edit(user=cast.owner, comment=made, body="Changed")
 
 
 def test_comments_of_a_closed_session_are_not_edited(cast):
     session = discussion_session(cast)
     made = comment(cast.reviewer, session)
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
 
     with pytest.raises(IllegalTransition):
-        services.comment_edit(user=cast.reviewer, comment=made, body="Changed")
+        comment_edit(user=cast.reviewer, comment=made, body="Changed")
 
 
 def test_a_private_comment_can_be_taken_back_during_the_reading(cast):
     session = reading_session(cast)
     made = comment(cast.reviewer, session)
 
-    services.comment_delete(user=cast.reviewer, comment=made)
+    comment_delete(user=cast.reviewer, comment=made)
 
     assert not Comment.objects.exists()
 
@@ -256,14 +267,12 @@ def test_a_private_comment_can_be_taken_back_during_the_reading(cast):
 def test_a_revealed_comment_cannot_be_taken_back(cast):
     session = reading_session(cast)
     made = comment(cast.reviewer, session)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     with pytest.raises(IllegalTransition):
-        services.comment_delete(user=cast.reviewer, comment=made)
+        comment_delete(user=cast.reviewer, comment=made)
     with pytest.raises(IllegalTransition):
-        services.comment_delete(
-            user=cast.reviewer, comment=comment(cast.reviewer, session.revision)
-        )
+        comment_delete(user=cast.reviewer, comment=comment(cast.reviewer, session.revision))
 
 
 def test_only_the_author_takes_a_comment_back(cast):
@@ -271,7 +280,7 @@ def test_only_the_author_takes_a_comment_back(cast):
     made = comment(cast.reviewer, session)
 
     with pytest.raises(PermissionDenied):
-        services.comment_delete(user=cast.editor, comment=made)
+        comment_delete(user=cast.editor, comment=made)
 
 
 # --- Replies --------------------------------------------------------------------------------------
@@ -280,9 +289,9 @@ def test_only_the_author_takes_a_comment_back(cast):
 def test_replies_in_the_discussion(cast):
     session = reading_session(cast)
     thread = comment(cast.reviewer, session)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
-    reply = services.reply_create(user=cast.owner, comment=thread, body="We **know**.")
+    reply = reply_create(user=cast.owner, comment=thread, body="We **know**.")
 
     assert reply.body_html == "<p>We <strong>know</strong>.</p>"
     assert list(thread.replies.all()) == [reply]
@@ -296,7 +305,7 @@ def test_no_replies_during_the_reading_not_even_by_the_author(cast):
     thread = comment(cast.reviewer, session)
 
     with pytest.raises(IllegalTransition) as error:
-        services.reply_create(user=cast.reviewer, comment=thread, body="Also…")
+        reply_create(user=cast.reviewer, comment=thread, body="Also…")
 
     assert error.value.messages == ["Replies are possible once the discussion starts."]
 
@@ -307,31 +316,31 @@ def test_nobody_replies_to_a_comment_they_cannot_see(cast):
 
     # The facilitator may not even learn that the comment exists.
     with pytest.raises(PermissionDenied):
-        services.reply_create(user=cast.editor, comment=thread, body="?")
+        reply_create(user=cast.editor, comment=thread, body="?")
 
 
 def test_a_viewer_replies_only_when_invited_to_comment_in_the_session(cast):
     invited = reading_session(cast, participants=[(cast.viewer, "reviewer")])
     thread = comment(cast.viewer, invited)
-    services.session_start_discussion(user=cast.editor, session=invited)
+    session_start_discussion(user=cast.editor, session=invited)
     asynchronous = comment(cast.reviewer, invited.revision)
 
-    services.reply_create(user=cast.viewer, comment=thread, body="Yes")
+    reply_create(user=cast.viewer, comment=thread, body="Yes")
     with pytest.raises(PermissionDenied):
-        services.reply_create(user=cast.viewer, comment=asynchronous, body="No")
+        reply_create(user=cast.viewer, comment=asynchronous, body="No")
 
 
 def test_threads_of_a_closed_session_are_read_only(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session)
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
 
     with pytest.raises(IllegalTransition) as error:
-        services.reply_create(user=cast.owner, comment=thread, body="Late")
+        reply_create(user=cast.owner, comment=thread, body="Late")
     with pytest.raises(IllegalTransition):
-        services.comment_toggle_plus_one(user=cast.owner, comment=thread)
+        comment_toggle_plus_one(user=cast.owner, comment=thread)
     with pytest.raises(IllegalTransition):
-        services.comment_resolve(user=cast.owner, comment=thread)
+        comment_resolve(user=cast.owner, comment=thread)
 
     assert "read-only" in error.value.messages[0]
 
@@ -339,7 +348,7 @@ def test_threads_of_a_closed_session_are_read_only(cast):
 def test_asynchronous_threads_take_replies_any_time(cast):
     thread = comment(cast.reviewer, revision_for(cast))
 
-    services.reply_create(user=cast.editor, comment=thread, body="Noted")
+    reply_create(user=cast.editor, comment=thread, body="Noted")
 
     assert thread.replies.count() == 1
 
@@ -351,7 +360,7 @@ def test_asynchronous_threads_take_replies_any_time(cast):
 def test_the_author_and_editors_resolve(cast, who):
     thread = comment(cast.reviewer, revision_for(cast))
 
-    services.comment_resolve(user=cast.member(who), comment=thread)
+    comment_resolve(user=cast.member(who), comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.RESOLVED
@@ -363,26 +372,26 @@ def test_the_facilitator_resolves_threads_of_their_session(cast):
     session = reading_session(cast, facilitator=cast.reviewer, participants=[])
     other = team_reviewer(cast)
     thread = comment(cast.reviewer, session)
-    services.session_start_discussion(user=cast.reviewer, session=session)
+    session_start_discussion(user=cast.reviewer, session=session)
     async_thread = comment(other, session.revision)
 
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
     with pytest.raises(PermissionDenied):
-        services.comment_resolve(user=cast.reviewer, comment=async_thread)
+        comment_resolve(user=cast.reviewer, comment=async_thread)
 
 
 def test_another_reviewer_does_not_resolve_my_comment(cast):
     thread = comment(cast.reviewer, revision_for(cast))
 
     with pytest.raises(PermissionDenied):
-        services.comment_resolve(user=team_reviewer(cast), comment=thread)
+        comment_resolve(user=team_reviewer(cast), comment=thread)
 
 
 def test_reopening_clears_the_resolution(cast):
     thread = comment(cast.reviewer, revision_for(cast))
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
 
-    services.comment_reopen(user=cast.editor, comment=thread)
+    comment_reopen(user=cast.editor, comment=thread)
 
     thread.refresh_from_db()
     assert thread.status == CommentStatus.OPEN
@@ -392,9 +401,9 @@ def test_reopening_clears_the_resolution(cast):
 
 def test_resolving_a_resolved_thread_keeps_who_resolved_it(cast):
     thread = comment(cast.reviewer, revision_for(cast))
-    services.comment_resolve(user=cast.reviewer, comment=thread)
+    comment_resolve(user=cast.reviewer, comment=thread)
 
-    services.comment_resolve(user=cast.editor, comment=thread)
+    comment_resolve(user=cast.editor, comment=thread)
 
     assert thread.resolved_by == cast.reviewer
 
@@ -404,7 +413,7 @@ def test_no_resolving_during_the_reading(cast):
     thread = comment(cast.reviewer, session)
 
     with pytest.raises(IllegalTransition):
-        services.comment_resolve(user=cast.reviewer, comment=thread)
+        comment_resolve(user=cast.reviewer, comment=thread)
 
 
 # --- +1 -------------------------------------------------------------------------------------------
@@ -413,10 +422,10 @@ def test_no_resolving_during_the_reading(cast):
 def test_plus_one_toggles(cast):
     thread = comment(cast.reviewer, revision_for(cast))
 
-    assert services.comment_toggle_plus_one(user=cast.editor, comment=thread) is True
-    assert services.comment_toggle_plus_one(user=cast.owner, comment=thread) is True
+    assert comment_toggle_plus_one(user=cast.editor, comment=thread) is True
+    assert comment_toggle_plus_one(user=cast.owner, comment=thread) is True
     assert Reaction.objects.filter(comment=thread).count() == 2
-    assert services.comment_toggle_plus_one(user=cast.editor, comment=thread) is False
+    assert comment_toggle_plus_one(user=cast.editor, comment=thread) is False
     assert list(Reaction.objects.filter(comment=thread).values_list("user", flat=True)) == [
         cast.owner.pk
     ]
@@ -426,7 +435,7 @@ def test_viewers_do_not_plus_one(cast):
     thread = comment(cast.reviewer, revision_for(cast))
 
     with pytest.raises(PermissionDenied):
-        services.comment_toggle_plus_one(user=cast.viewer, comment=thread)
+        comment_toggle_plus_one(user=cast.viewer, comment=thread)
 
 
 def test_no_plus_one_on_a_private_comment(cast):
@@ -434,7 +443,7 @@ def test_no_plus_one_on_a_private_comment(cast):
     thread = comment(cast.reviewer, session)
 
     with pytest.raises(IllegalTransition):
-        services.comment_toggle_plus_one(user=cast.reviewer, comment=thread)
+        comment_toggle_plus_one(user=cast.reviewer, comment=thread)
 
 
 # --- Action items ---------------------------------------------------------------------------------
@@ -443,9 +452,9 @@ def test_no_plus_one_on_a_private_comment(cast):
 def test_a_thread_becomes_an_action_item_with_an_owner_and_a_due_date(cast):
     session = reading_session(cast)
     thread = comment(cast.reviewer, session)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
-    item = services.action_item_create(
+    item = action_item_create(
         user=cast.editor,
         initiative=session.initiative,
         comment=thread,
@@ -470,7 +479,7 @@ def test_the_owner_of_an_action_item_must_be_a_member(cast):
     session = discussion_session(cast)
 
     with pytest.raises(ValidationError) as error:
-        services.action_item_create(
+        action_item_create(
             user=cast.editor,
             initiative=session.initiative,
             session=session,
@@ -485,7 +494,7 @@ def test_action_items_need_a_title(cast):
     session = discussion_session(cast)
 
     with pytest.raises(ValidationError):
-        services.action_item_create(
+        action_item_create(
             user=cast.editor,
             initiative=session.initiative,
             session=session,
@@ -500,7 +509,7 @@ def test_no_action_items_during_the_reading_or_after_the_close(cast):
 
     for session in (reading, closed):
         with pytest.raises(IllegalTransition):
-            services.action_item_create(
+            action_item_create(
                 user=cast.editor,
                 initiative=session.initiative,
                 session=session,
@@ -514,7 +523,7 @@ def test_a_viewer_does_not_create_action_items(cast):
     revision = revision_for(cast)
 
     with pytest.raises(PermissionDenied):
-        services.action_item_create(
+        action_item_create(
             user=cast.viewer,
             initiative=revision.document.initiative,
             title="Do it",
@@ -524,7 +533,7 @@ def test_a_viewer_does_not_create_action_items(cast):
 
 def test_the_owner_ticks_off_an_action_item_and_can_undo_it(cast):
     session = discussion_session(cast)
-    item = services.action_item_create(
+    item = action_item_create(
         user=cast.editor,
         initiative=session.initiative,
         session=session,
@@ -532,15 +541,15 @@ def test_the_owner_ticks_off_an_action_item_and_can_undo_it(cast):
         owner=cast.reviewer,
     )
 
-    services.action_item_set_done(user=cast.reviewer, item=item)
+    action_item_set_done(user=cast.reviewer, item=item)
     assert item.done_at is not None
-    services.action_item_set_done(user=cast.reviewer, item=item, done=False)
+    action_item_set_done(user=cast.reviewer, item=item, done=False)
     assert item.done_at is None
 
 
 def test_others_do_not_tick_off_an_action_item(cast):
     session = discussion_session(cast)
-    item = services.action_item_create(
+    item = action_item_create(
         user=cast.editor,
         initiative=session.initiative,
         session=session,
@@ -549,8 +558,8 @@ def test_others_do_not_tick_off_an_action_item(cast):
     )
 
     with pytest.raises(PermissionDenied):
-        services.action_item_set_done(user=cast.reviewer, item=item)
+        action_item_set_done(user=cast.reviewer, item=item)
     with pytest.raises(PermissionDenied):
-        services.action_item_set_done(user=cast.outsider, item=item)
-    services.action_item_set_done(user=cast.owner, item=item)
+        action_item_set_done(user=cast.outsider, item=item)
+    action_item_set_done(user=cast.owner, item=item)
     assert item.done_at is not None

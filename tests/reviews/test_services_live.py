@@ -3,8 +3,26 @@
 import pytest
 from django.core.cache import cache
 
-from reviews import live, services
+from reviews import live
 from reviews.models import ReviewSession
+from reviews.services.action_items import action_item_create
+from reviews.services.comments import (
+    comment_edit,
+    comment_reopen,
+    comment_resolve,
+    comment_toggle_plus_one,
+    reply_create,
+)
+from reviews.services.decisions import session_close
+from reviews.services.phases import (
+    participant_mark_done,
+    participant_mark_reading,
+    participant_open,
+    session_extend,
+    session_focus,
+    session_start_discussion,
+    session_start_reading,
+)
 from tests.reviews.factories import comment, reading_session, scheduled_session
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +38,7 @@ def test_the_version_is_published_after_the_commit(cast, django_capture_on_commi
     published = live.live_state_version(session.pk)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
     # Not yet committed: the cache still holds the old number.
     assert live.live_state_version(session.pk) == published
 
@@ -82,7 +100,7 @@ def test_a_comment_during_the_discussion_bumps_the_version(
     cast, django_capture_on_commit_callbacks
 ):
     session = reading_session(cast)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     live.refresh_state_version(session.pk)
     before = db_version(session)
 
@@ -97,25 +115,25 @@ def test_every_live_change_bumps_the_version(cast, django_capture_on_commit_call
     session = reading_session(cast)
     mine = comment(cast.reviewer, session)
     steps = [
-        lambda: services.participant_open(user=cast.reviewer, session=session),
-        lambda: services.session_extend(user=cast.editor, session=session, minutes=2),
-        lambda: services.participant_mark_done(user=cast.reviewer, session=session),
-        lambda: services.participant_mark_reading(user=cast.reviewer, session=session),
-        lambda: services.session_start_discussion(user=cast.editor, session=session),
-        lambda: services.session_focus(user=cast.editor, session=session, comment=mine),
-        lambda: services.reply_create(user=cast.editor, comment=mine, body="Good point"),
-        lambda: services.comment_toggle_plus_one(user=cast.editor, comment=mine),
-        lambda: services.comment_resolve(user=cast.editor, comment=mine),
-        lambda: services.comment_reopen(user=cast.editor, comment=mine),
-        lambda: services.comment_edit(user=cast.reviewer, comment=mine, body="Why not?"),
-        lambda: services.action_item_create(
+        lambda: participant_open(user=cast.reviewer, session=session),
+        lambda: session_extend(user=cast.editor, session=session, minutes=2),
+        lambda: participant_mark_done(user=cast.reviewer, session=session),
+        lambda: participant_mark_reading(user=cast.reviewer, session=session),
+        lambda: session_start_discussion(user=cast.editor, session=session),
+        lambda: session_focus(user=cast.editor, session=session, comment=mine),
+        lambda: reply_create(user=cast.editor, comment=mine, body="Good point"),
+        lambda: comment_toggle_plus_one(user=cast.editor, comment=mine),
+        lambda: comment_resolve(user=cast.editor, comment=mine),
+        lambda: comment_reopen(user=cast.editor, comment=mine),
+        lambda: comment_edit(user=cast.reviewer, comment=mine, body="Why not?"),
+        lambda: action_item_create(
             user=cast.editor,
             initiative=session.initiative,
             comment=mine,
             title="Size it",
             owner=cast.reviewer,
         ),
-        lambda: services.session_close(user=cast.editor, session=session, outcome="iterate"),
+        lambda: session_close(user=cast.editor, session=session, outcome="iterate"),
     ]
     for step in steps:
         before = db_version(session)

@@ -2,10 +2,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import SimpleLazyObject
 
-from reviews import services
 from reviews.lookups import get_session_for_user
 from reviews.models import ReviewSession
-from reviews.services import IllegalTransition
+from reviews.services.common import IllegalTransition
+from reviews.services.phases import (
+    participant_mark_done,
+    participant_mark_reading,
+    participant_open,
+)
 from tests.reviews.factories import (
     discussion_session,
     reading_session,
@@ -33,7 +37,7 @@ def test_opening_the_session_during_the_reading_marks_the_participant_joined(cas
     session = reading_session(cast)
     before = version(session)
 
-    participant = services.participant_open(user=cast.reviewer, session=session)
+    participant = participant_open(user=cast.reviewer, session=session)
 
     assert participant.joined_at is not None
     assert progress(session) == (1, 1, 0)
@@ -42,10 +46,10 @@ def test_opening_the_session_during_the_reading_marks_the_participant_joined(cas
 
 def test_joining_is_recorded_once(cast):
     session = reading_session(cast)
-    first = services.participant_open(user=cast.reviewer, session=session).joined_at
+    first = participant_open(user=cast.reviewer, session=session).joined_at
     before = version(session)
 
-    again = services.participant_open(
+    again = participant_open(
         user=cast.reviewer, session=get_session_for_user(cast.reviewer, session.pk)
     )
 
@@ -56,7 +60,7 @@ def test_joining_is_recorded_once(cast):
 def test_opening_a_scheduled_session_does_not_join_it(cast):
     session = scheduled_session(cast)
 
-    participant = services.participant_open(user=cast.reviewer, session=session)
+    participant = participant_open(user=cast.reviewer, session=session)
 
     assert participant.joined_at is None
     assert progress(session) == (1, 0, 0)
@@ -65,7 +69,7 @@ def test_opening_a_scheduled_session_does_not_join_it(cast):
 def test_a_late_comer_joins_during_the_discussion(cast):
     session = discussion_session(cast)
 
-    participant = services.participant_open(user=cast.reviewer, session=session)
+    participant = participant_open(user=cast.reviewer, session=session)
 
     assert participant.joined_at is not None
 
@@ -74,7 +78,7 @@ def test_a_team_member_who_is_not_invited_opens_without_joining(cast):
     session = reading_session(cast)
     before = version(session)
 
-    assert services.participant_open(user=cast.viewer, session=session) is None
+    assert participant_open(user=cast.viewer, session=session) is None
     assert version(session) == before
 
 
@@ -82,7 +86,7 @@ def test_an_outsider_cannot_open(cast):
     session = reading_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.participant_open(user=cast.outsider, session=session)
+        participant_open(user=cast.outsider, session=session)
 
 
 # --- done / still reading ----------------------------------------------------------------------
@@ -93,7 +97,7 @@ def test_a_participant_marks_done_and_the_facilitator_sees_the_count(cast):
     session = reading_session(cast, participants=[(cast.reviewer, "reviewer"), (other, "observer")])
     before = version(session)
 
-    participant = services.participant_mark_done(user=cast.reviewer, session=session)
+    participant = participant_mark_done(user=cast.reviewer, session=session)
 
     assert participant.done_at is not None
     # Done implies joined, even if the page never reported the join.
@@ -104,10 +108,10 @@ def test_a_participant_marks_done_and_the_facilitator_sees_the_count(cast):
 
 def test_done_can_be_undone(cast):
     session = reading_session(cast)
-    services.participant_mark_done(user=cast.reviewer, session=session)
+    participant_mark_done(user=cast.reviewer, session=session)
     before = version(session)
 
-    participant = services.participant_mark_reading(user=cast.reviewer, session=session)
+    participant = participant_mark_reading(user=cast.reviewer, session=session)
 
     assert participant.done_at is None
     assert participant.joined_at is not None
@@ -117,10 +121,10 @@ def test_done_can_be_undone(cast):
 
 def test_marking_done_twice_changes_nothing_the_second_time(cast):
     session = reading_session(cast)
-    first = services.participant_mark_done(user=cast.reviewer, session=session).done_at
+    first = participant_mark_done(user=cast.reviewer, session=session).done_at
     before = version(session)
 
-    second = services.participant_mark_done(user=cast.reviewer, session=session).done_at
+    second = participant_mark_done(user=cast.reviewer, session=session).done_at
 
     assert second == first
     assert version(session) == before
@@ -130,9 +134,9 @@ def test_only_participants_mark_done(cast):
     session = reading_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.participant_mark_done(user=cast.editor, session=session)
+        participant_mark_done(user=cast.editor, session=session)
     with pytest.raises(PermissionDenied):
-        services.participant_mark_done(user=cast.outsider, session=session)
+        participant_mark_done(user=cast.outsider, session=session)
 
 
 @pytest.mark.parametrize("make", [scheduled_session, discussion_session])
@@ -140,7 +144,7 @@ def test_done_marks_belong_to_the_reading(cast, make):
     session = make(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.participant_mark_done(user=cast.reviewer, session=session)
+        participant_mark_done(user=cast.reviewer, session=session)
 
     assert error.value.messages[0].startswith("Reading progress can only change during the reading")
 
@@ -152,7 +156,7 @@ def test_the_session_lookup_knows_the_viewers_participation_without_another_quer
     cast, django_assert_num_queries
 ):
     session = reading_session(cast, participants=[(cast.reviewer, "bar_raiser")])
-    services.participant_mark_done(user=cast.reviewer, session=session)
+    participant_mark_done(user=cast.reviewer, session=session)
 
     with django_assert_num_queries(1):
         found = get_session_for_user(cast.reviewer, session.pk)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from documents.models import InitiativeStatus
-from reviews import services, tasks
+from reviews import tasks
 from reviews.models import (
     CommentKind,
     ReviewSession,
@@ -13,7 +13,19 @@ from reviews.models import (
     SessionPhase,
     SessionTransition,
 )
-from reviews.services import IllegalTransition
+from reviews.services.comments import comment_resolve
+from reviews.services.common import IllegalTransition
+from reviews.services.decisions import initiative_can_be_approved, session_close
+from reviews.services.phases import (
+    session_end_reading_if_due,
+    session_extend,
+    session_focus,
+    session_focus_next,
+    session_start_discussion,
+    session_start_reading,
+    sessions_end_due_readings,
+)
+from reviews.services.scheduling import session_cancel, session_reschedule
 from tests.reviews.factories import (
     comment,
     discussion_session,
@@ -62,7 +74,7 @@ def test_starting_the_reading_fixes_its_end_on_the_server(cast, enqueued):
     session = scheduled_session(cast, reading_minutes=20)
     before = timezone.now()
 
-    services.session_start_reading(user=cast.editor, session=session)
+    session_start_reading(user=cast.editor, session=session)
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.READING
@@ -76,7 +88,7 @@ def test_the_initiative_goes_in_review_when_the_reading_starts(cast, enqueued):
     session = scheduled_session(cast)
     assert session.initiative.status == InitiativeStatus.DRAFTING
 
-    services.session_start_reading(user=cast.editor, session=session)
+    session_start_reading(user=cast.editor, session=session)
 
     session.initiative.refresh_from_db()
     assert session.initiative.status == InitiativeStatus.IN_REVIEW
@@ -88,7 +100,7 @@ def test_the_timer_task_is_enqueued_for_the_end_time_after_the_commit(
     session = scheduled_session(cast)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
         assert enqueued == []
 
     for callback in callbacks:
@@ -102,7 +114,7 @@ def test_only_the_facilitator_starts_the_reading(cast, role, enqueued):
     session = scheduled_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_start_reading(user=cast.member(role), session=session)
+        session_start_reading(user=cast.member(role), session=session)
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.SCHEDULED
@@ -114,14 +126,14 @@ def test_a_facilitator_who_left_the_team_cannot_start(cast, enqueued):
     forget_team_role(cast.reviewer, cast.team.pk)
 
     with pytest.raises(PermissionDenied):
-        services.session_start_reading(user=cast.reviewer, session=session)
+        session_start_reading(user=cast.reviewer, session=session)
 
 
 def test_the_reading_cannot_start_twice(cast):
     session = reading_session(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
 
     assert error.value.messages == ["The reading cannot start: the session is in its reading."]
     assert len(transitions(session)) == 1
@@ -133,17 +145,17 @@ def test_a_stale_page_cannot_start_the_reading_of_a_session_moved_meanwhile(cast
     stale.phase = SessionPhase.SCHEDULED  # what the facilitator's old page still believed
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_reading(user=cast.editor, session=stale)
+        session_start_reading(user=cast.editor, session=stale)
 
     assert error.value.messages == ["The reading cannot start: the session is in its reading."]
 
 
 def test_a_cancelled_session_cannot_start(cast):
     session = scheduled_session(cast)
-    services.session_cancel(user=cast.editor, session=session)
+    session_cancel(user=cast.editor, session=session)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
 
     assert "was cancelled" in error.value.messages[0]
 
@@ -151,10 +163,10 @@ def test_a_cancelled_session_cannot_start(cast):
 def test_reading_cannot_start_with_a_reading_time_changed_meanwhile(cast):
     session = scheduled_session(cast, reading_minutes=20)
     other_copy = ReviewSession.objects.get(pk=session.pk)
-    services.session_reschedule(user=cast.editor, session=other_copy, reading_minutes=40)
+    session_reschedule(user=cast.editor, session=other_copy, reading_minutes=40)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_reading(user=cast.editor, session=session)
+        session_start_reading(user=cast.editor, session=session)
 
     assert "changed meanwhile" in error.value.messages[0]
 
@@ -169,7 +181,7 @@ def test_the_facilitator_extends_the_reading(cast, enqueued, django_capture_on_c
     enqueued.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_extend(user=cast.editor, session=session, minutes=5)
+        session_extend(user=cast.editor, session=session, minutes=5)
 
     session.refresh_from_db()
     assert session.reading_ends_at == ends_at + timedelta(minutes=5)
@@ -184,8 +196,8 @@ def test_extending_adds_up(cast):
     session = reading_session(cast)
     ends_at = session.reading_ends_at
 
-    services.session_extend(user=cast.editor, session=session, minutes=2)
-    services.session_extend(user=cast.editor, session=session, minutes=10)
+    session_extend(user=cast.editor, session=session, minutes=2)
+    session_extend(user=cast.editor, session=session, minutes=10)
 
     session.refresh_from_db()
     assert session.reading_ends_at == ends_at + timedelta(minutes=12)
@@ -196,7 +208,7 @@ def test_a_reading_whose_time_is_up_cannot_be_extended(cast):
     session = overdue(reading_session(cast))
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_extend(user=cast.editor, session=session, minutes=5)
+        session_extend(user=cast.editor, session=session, minutes=5)
 
     assert error.value.messages == ["The reading cannot be extended: its time is already up."]
 
@@ -205,7 +217,7 @@ def test_only_a_reading_can_be_extended(cast):
     session = scheduled_session(cast)
 
     with pytest.raises(IllegalTransition):
-        services.session_extend(user=cast.editor, session=session, minutes=5)
+        session_extend(user=cast.editor, session=session, minutes=5)
 
 
 @pytest.mark.parametrize("minutes", [0, 61, -1])
@@ -213,14 +225,14 @@ def test_extension_minutes_are_bounded(cast, minutes):
     session = reading_session(cast)
 
     with pytest.raises(ValidationError):
-        services.session_extend(user=cast.editor, session=session, minutes=minutes)
+        session_extend(user=cast.editor, session=session, minutes=minutes)
 
 
 def test_a_participant_cannot_extend(cast):
     session = reading_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_extend(user=cast.reviewer, session=session, minutes=5)
+        session_extend(user=cast.reviewer, session=session, minutes=5)
 
 
 # --- session_end_reading_if_due (the timer) -------------------------------------------------------
@@ -229,7 +241,7 @@ def test_a_participant_cannot_extend(cast):
 def test_the_timer_does_nothing_before_the_end(cast):
     session = reading_session(cast)
 
-    assert services.session_end_reading_if_due(session_id=session.pk) is False
+    assert session_end_reading_if_due(session_id=session.pk) is False
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.READING
@@ -238,7 +250,7 @@ def test_the_timer_does_nothing_before_the_end(cast):
 def test_the_timer_ends_a_due_reading_without_a_user(cast):
     session = overdue(reading_session(cast))
 
-    assert services.session_end_reading_if_due(session_id=session.pk) is True
+    assert session_end_reading_if_due(session_id=session.pk) is True
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.DISCUSSION
@@ -252,7 +264,7 @@ def test_the_timer_ends_a_due_reading_without_a_user(cast):
 def test_the_timer_is_idempotent(cast):
     session = overdue(reading_session(cast))
 
-    results = [services.session_end_reading_if_due(session_id=session.pk) for _ in range(3)]
+    results = [session_end_reading_if_due(session_id=session.pk) for _ in range(3)]
 
     assert results == [True, False, False]
     assert len(transitions(session)) == 2
@@ -263,32 +275,29 @@ def test_the_timer_uses_the_time_it_is_given(cast):
     session = reading_session(cast)
 
     assert (
-        services.session_end_reading_if_due(
+        session_end_reading_if_due(
             session_id=session.pk, now=session.reading_ends_at - timedelta(seconds=1)
         )
         is False
     )
-    assert (
-        services.session_end_reading_if_due(session_id=session.pk, now=session.reading_ends_at)
-        is True
-    )
+    assert session_end_reading_if_due(session_id=session.pk, now=session.reading_ends_at) is True
 
 
 def test_the_timer_ignores_sessions_that_are_not_reading(cast):
     scheduled = scheduled_session(cast)
     discussed = discussion_session(cast)
 
-    assert services.session_end_reading_if_due(session_id=scheduled.pk) is False
-    assert services.session_end_reading_if_due(session_id=discussed.pk) is False
-    assert services.session_end_reading_if_due(session_id=999_999) is False
+    assert session_end_reading_if_due(session_id=scheduled.pk) is False
+    assert session_end_reading_if_due(session_id=discussed.pk) is False
+    assert session_end_reading_if_due(session_id=999_999) is False
 
 
 def test_the_sweep_ends_every_due_reading_and_only_those(cast):
     due = [overdue(reading_session(cast)) for _ in range(3)]
     running = reading_session(cast)
 
-    assert services.sessions_end_due_readings() == 3
-    assert services.sessions_end_due_readings() == 0
+    assert sessions_end_due_readings() == 3
+    assert sessions_end_due_readings() == 0
 
     phases = dict(ReviewSession.objects.values_list("pk", "phase"))
     assert {phases[s.pk] for s in due} == {SessionPhase.DISCUSSION}
@@ -301,7 +310,7 @@ def test_the_sweep_ends_every_due_reading_and_only_those(cast):
 def test_the_facilitator_starts_the_discussion_early(cast):
     session = reading_session(cast)
 
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.DISCUSSION
@@ -323,7 +332,7 @@ def test_the_reveal_records_the_comments_made_during_the_reading(cast):
     second = comment(other, session, section_key="headline")
     assert not Activity.objects.filter(verb=Verb.COMMENT_ADDED).exists()
 
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     added = Activity.objects.filter(verb=Verb.COMMENT_ADDED).order_by("pk")
     assert [(a.actor, a.payload["comment_id"]) for a in added] == [
@@ -338,7 +347,7 @@ def test_the_discussion_cannot_start_before_the_reading(cast):
     session = scheduled_session(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_discussion(user=cast.editor, session=session)
+        session_start_discussion(user=cast.editor, session=session)
 
     assert error.value.messages == ["The discussion cannot start: the session has not started yet."]
 
@@ -346,10 +355,10 @@ def test_the_discussion_cannot_start_before_the_reading(cast):
 def test_a_facilitator_losing_to_the_timer_gets_a_clear_refusal(cast):
     session = overdue(reading_session(cast))
     stale = ReviewSession.objects.get(pk=session.pk)
-    services.session_end_reading_if_due(session_id=session.pk)
+    session_end_reading_if_due(session_id=session.pk)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_start_discussion(user=cast.editor, session=stale)
+        session_start_discussion(user=cast.editor, session=stale)
 
     assert error.value.messages == [
         "The discussion cannot start: the session is already in discussion."
@@ -361,7 +370,7 @@ def test_only_the_facilitator_starts_the_discussion(cast):
     session = reading_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_start_discussion(user=cast.owner, session=session)
+        session_start_discussion(user=cast.owner, session=session)
 
 
 # --- focus ---------------------------------------------------------------------------------------
@@ -373,9 +382,9 @@ def test_the_facilitator_steps_through_the_threads_in_document_order(cast):
     headline = comment(cast.reviewer, session, section_key="headline")
     summary_late = comment(cast.editor, session, section_key="summary", quote="A courier")
     summary_early = comment(cast.editor, session, section_key="summary", quote="Customers")
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
-    steps = [services.session_focus_next(user=cast.editor, session=session) for _ in range(6)]
+    steps = [session_focus_next(user=cast.editor, session=session) for _ in range(6)]
 
     assert steps == [headline, summary_early, summary_late, risks, None, headline]
     session.refresh_from_db()
@@ -385,10 +394,10 @@ def test_the_facilitator_steps_through_the_threads_in_document_order(cast):
 def test_focus_bumps_the_live_version(cast):
     session = reading_session(cast)
     thread = comment(cast.reviewer, session)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     version = ReviewSession.objects.get(pk=session.pk).state_version
 
-    services.session_focus(user=cast.editor, session=session, comment=thread)
+    session_focus(user=cast.editor, session=session, comment=thread)
 
     session.refresh_from_db()
     assert session.focused_comment == thread
@@ -401,18 +410,18 @@ def test_focus_is_only_for_threads_of_the_session_and_only_in_discussion(cast):
     elsewhere = comment(cast.reviewer, session.revision)
 
     with pytest.raises(IllegalTransition):
-        services.session_focus(user=cast.editor, session=session, comment=mine)
+        session_focus(user=cast.editor, session=session, comment=mine)
 
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     with pytest.raises(ValidationError):
-        services.session_focus(user=cast.editor, session=session, comment=elsewhere)
+        session_focus(user=cast.editor, session=session, comment=elsewhere)
 
 
 def test_only_the_facilitator_moves_the_focus(cast):
     session = discussion_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_focus_next(user=cast.reviewer, session=session)
+        session_focus_next(user=cast.reviewer, session=session)
 
 
 # --- session_close --------------------------------------------------------------------------------
@@ -429,7 +438,7 @@ def test_only_the_facilitator_moves_the_focus(cast):
 def test_closing_records_the_outcome_and_the_initiative_status_follows(cast, outcome, status):
     session = discussion_session(cast)
 
-    services.session_close(
+    session_close(
         user=cast.editor, session=session, outcome=outcome, decision_notes="Sharpen the *quote*."
     )
 
@@ -453,7 +462,7 @@ def test_closing_records_the_outcome_and_the_initiative_status_follows(cast, out
 def test_decision_notes_cannot_inject_script(cast):
     session = discussion_session(cast)
 
-    services.session_close(
+    session_close(
         user=cast.editor,
         session=session,
         outcome="iterate",
@@ -468,10 +477,10 @@ def test_decision_notes_cannot_inject_script(cast):
 def test_approval_is_refused_while_a_blocker_is_open(cast):
     session = reading_session(cast)
     blocker = comment(cast.reviewer, session, kind=CommentKind.BLOCKER)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     with pytest.raises(ValidationError) as error:
-        services.session_close(user=cast.editor, session=session, outcome="approved")
+        session_close(user=cast.editor, session=session, outcome="approved")
 
     assert error.value.message_dict["outcome"] == [
         "1 blocker is not resolved yet: resolve them before approving."
@@ -480,8 +489,8 @@ def test_approval_is_refused_while_a_blocker_is_open(cast):
     assert session.phase == SessionPhase.DISCUSSION
     assert len(transitions(session)) == 2
 
-    services.comment_resolve(user=cast.reviewer, comment=blocker)
-    services.session_close(user=cast.editor, session=session, outcome="approved")
+    comment_resolve(user=cast.reviewer, comment=blocker)
+    session_close(user=cast.editor, session=session, outcome="approved")
     session.refresh_from_db()
     assert session.outcome == SessionOutcome.APPROVED
 
@@ -489,9 +498,9 @@ def test_approval_is_refused_while_a_blocker_is_open(cast):
 def test_an_open_blocker_does_not_stop_iterating_or_shelving(cast):
     session = reading_session(cast)
     comment(cast.reviewer, session, kind=CommentKind.BLOCKER)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
-    services.session_close(user=cast.editor, session=session, outcome="shelved")
+    session_close(user=cast.editor, session=session, outcome="shelved")
 
     session.refresh_from_db()
     assert session.outcome == SessionOutcome.SHELVED
@@ -500,39 +509,39 @@ def test_an_open_blocker_does_not_stop_iterating_or_shelving(cast):
 def test_initiative_can_be_approved_counts_only_open_revealed_blockers(cast):
     session = reading_session(cast)
     comment(cast.reviewer, session, kind=CommentKind.CONCERN)
-    assert services.initiative_can_be_approved(session.initiative, session=session) == (True, "")
+    assert initiative_can_be_approved(session.initiative, session=session) == (True, "")
     asynchronous = comment(cast.reviewer, session.revision, kind=CommentKind.BLOCKER)
 
-    allowed, reason = services.initiative_can_be_approved(session.initiative, session=session)
+    allowed, reason = initiative_can_be_approved(session.initiative, session=session)
 
     assert not allowed
     assert reason.startswith("1 blocker")
-    services.comment_resolve(user=cast.reviewer, comment=asynchronous)
-    assert services.initiative_can_be_approved(session.initiative, session=session) == (True, "")
+    comment_resolve(user=cast.reviewer, comment=asynchronous)
+    assert initiative_can_be_approved(session.initiative, session=session) == (True, "")
 
 
 def test_an_unknown_outcome_is_refused(cast):
     session = discussion_session(cast)
 
     with pytest.raises(ValidationError):
-        services.session_close(user=cast.editor, session=session, outcome="maybe")
+        session_close(user=cast.editor, session=session, outcome="maybe")
 
 
 def test_a_session_closes_only_from_the_discussion(cast):
     session = reading_session(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_close(user=cast.editor, session=session, outcome="iterate")
+        session_close(user=cast.editor, session=session, outcome="iterate")
 
     assert error.value.messages == ["The session cannot be closed: the session is in its reading."]
 
 
 def test_a_closed_session_stays_closed(cast):
     session = discussion_session(cast)
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_close(user=cast.editor, session=session, outcome="approved")
+        session_close(user=cast.editor, session=session, outcome="approved")
 
     assert error.value.messages == ["The session cannot be closed: the session is closed."]
 
@@ -541,12 +550,12 @@ def test_only_the_facilitator_closes(cast):
     session = discussion_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_close(user=cast.owner, session=session, outcome="approved")
+        session_close(user=cast.owner, session=session, outcome="approved")
 
 
 def test_every_transition_of_a_session_is_recorded_in_order(cast):
     session = discussion_session(cast)
-    services.session_close(user=cast.editor, session=session, outcome="iterate")
+    session_close(user=cast.editor, session=session, outcome="iterate")
 
     assert [(t[0], t[1]) for t in transitions(session)] == [
         (SessionPhase.SCHEDULED, SessionPhase.READING),

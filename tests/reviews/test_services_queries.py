@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reviews import services
 from reviews.models import Comment, Reaction
+from reviews.services.phases import session_start_discussion
 from tests.reviews.factories import CommentFactory, ReplyFactory, reading_session, team_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def make_threads(cast, session, n):
 def test_a_discussion_reads_its_threads_in_two_queries(cast, n):
     session = reading_session(cast)
     make_threads(cast, session, n)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
 
     with CaptureQueriesContext(connection) as queries:
         shown = threads(cast.viewer, session)

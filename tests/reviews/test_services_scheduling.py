@@ -4,9 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from reviews import services
 from reviews.models import Participant, ParticipantRole, ReviewSession, SessionPhase
-from reviews.services import IllegalTransition, suggested_reading_minutes
+from reviews.services.common import IllegalTransition
+from reviews.services.scheduling import (
+    session_cancel,
+    session_reschedule,
+    session_schedule,
+    suggested_reading_minutes,
+)
 from tests.factories import UserFactory
 from tests.reviews.factories import (
     reading_session,
@@ -41,7 +46,7 @@ def test_editor_schedules_a_review_of_one_iteration(cast):
     revision = revision_for(cast)
     starts_at = in_hours(24)
 
-    session = services.session_schedule(
+    session = session_schedule(
         user=cast.editor,
         revision=revision,
         title="  First review  ",
@@ -97,7 +102,7 @@ def test_invitees_get_an_activity_event(cast):
 def test_editors_and_owners_may_schedule(cast, role):
     revision = revision_for(cast)
 
-    session = services.session_schedule(
+    session = session_schedule(
         user=cast.member(role),
         revision=revision,
         title="Review",
@@ -114,7 +119,7 @@ def test_reviewers_viewers_and_outsiders_may_not_schedule(cast, role):
     revision = revision_for(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_schedule(
+        session_schedule(
             user=cast.member(role),
             revision=revision,
             title="Review",
@@ -199,7 +204,7 @@ def test_the_facilitator_reschedules_before_the_start(cast):
     new_time = in_hours(48)
     version = session.state_version
 
-    services.session_reschedule(
+    session_reschedule(
         user=cast.editor, session=session, starts_at=new_time, reading_minutes=30, title="Moved"
     )
 
@@ -217,7 +222,7 @@ def test_rescheduling_replaces_the_invitation_list(cast):
         participants=[(stays, ParticipantRole.REVIEWER), (goes, ParticipantRole.REVIEWER)],
     )
 
-    services.session_reschedule(
+    session_reschedule(
         user=cast.editor,
         session=session,
         participants=[(stays, ParticipantRole.BAR_RAISER), (comes, ParticipantRole.OBSERVER)],
@@ -236,7 +241,7 @@ def test_rescheduling_to_the_same_values_changes_nothing(cast):
     session = scheduled_session(cast)
     version = session.state_version
 
-    services.session_reschedule(
+    session_reschedule(
         user=cast.editor,
         session=session,
         starts_at=session.starts_at,
@@ -251,8 +256,8 @@ def test_rescheduling_to_the_same_values_changes_nothing(cast):
 def test_team_editors_may_reschedule_a_session_someone_else_facilitates(cast):
     session = scheduled_session(cast, facilitator=cast.reviewer)
 
-    services.session_reschedule(user=cast.owner, session=session, reading_minutes=25)
-    services.session_reschedule(user=cast.reviewer, session=session, reading_minutes=35)
+    session_reschedule(user=cast.owner, session=session, reading_minutes=25)
+    session_reschedule(user=cast.reviewer, session=session, reading_minutes=35)
 
     session.refresh_from_db()
     assert session.reading_minutes == 35
@@ -263,14 +268,14 @@ def test_others_may_not_reschedule(cast, role):
     session = scheduled_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_reschedule(user=cast.member(role), session=session, reading_minutes=5)
+        session_reschedule(user=cast.member(role), session=session, reading_minutes=5)
 
 
 def test_a_started_session_cannot_be_rescheduled(cast):
     session = reading_session(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_reschedule(user=cast.editor, session=session, starts_at=in_hours(2))
+        session_reschedule(user=cast.editor, session=session, starts_at=in_hours(2))
 
     assert error.value.messages == [
         "The session cannot be rescheduled: the session is in its reading."
@@ -281,7 +286,7 @@ def test_rescheduled_participants_must_be_members(cast):
     session = scheduled_session(cast)
 
     with pytest.raises(ValidationError):
-        services.session_reschedule(
+        session_reschedule(
             user=cast.editor,
             session=session,
             participants=[(UserFactory(), ParticipantRole.REVIEWER)],
@@ -294,7 +299,7 @@ def test_rescheduled_participants_must_be_members(cast):
 def test_a_scheduled_session_is_cancelled_with_a_record(cast):
     session = scheduled_session(cast)
 
-    services.session_cancel(user=cast.editor, session=session)
+    session_cancel(user=cast.editor, session=session)
 
     session.refresh_from_db()
     assert session.phase == SessionPhase.CANCELLED
@@ -312,7 +317,7 @@ def test_a_started_session_cannot_be_cancelled(cast):
     session = reading_session(cast)
 
     with pytest.raises(IllegalTransition) as error:
-        services.session_cancel(user=cast.editor, session=session)
+        session_cancel(user=cast.editor, session=session)
 
     assert "cannot be cancelled" in error.value.messages[0]
     session.refresh_from_db()
@@ -323,4 +328,4 @@ def test_a_reviewer_may_not_cancel(cast):
     session = scheduled_session(cast)
 
     with pytest.raises(PermissionDenied):
-        services.session_cancel(user=cast.reviewer, session=session)
+        session_cancel(user=cast.reviewer, session=session)

@@ -14,9 +14,16 @@ import time
 import pytest
 from django.db import connection, connections
 
-from reviews import services
 from reviews.models import ReviewSession, SessionOutcome, SessionPhase, SessionTransition
-from reviews.services import IllegalTransition
+from reviews.services.common import IllegalTransition
+from reviews.services.decisions import session_close
+from reviews.services.phases import (
+    session_end_reading_if_due,
+    session_start_discussion,
+    session_start_reading,
+    sessions_end_due_readings,
+)
+from reviews.services.scheduling import session_cancel
 from tests.reviews.factories import comment, reading_session, scheduled_session
 from wbapp.activity.models import Activity, Verb
 
@@ -98,8 +105,8 @@ def test_two_clicks_on_start_discussion_have_exactly_one_winner(cast, winner_wai
     first, second = fresh(session), fresh(session)
 
     results = race(
-        lambda: services.session_start_discussion(user=cast.editor, session=first),
-        lambda: services.session_start_discussion(user=cast.editor, session=second),
+        lambda: session_start_discussion(user=cast.editor, session=first),
+        lambda: session_start_discussion(user=cast.editor, session=second),
     )
 
     assert winners(results) == 1, results
@@ -120,8 +127,8 @@ def test_the_facilitator_and_the_timer_have_exactly_one_winner(cast, winner_wait
     facilitators_copy = fresh(session)
 
     results = race(
-        lambda: services.session_start_discussion(user=cast.editor, session=facilitators_copy),
-        lambda: services.session_end_reading_if_due(session_id=session.pk),
+        lambda: session_start_discussion(user=cast.editor, session=facilitators_copy),
+        lambda: session_end_reading_if_due(session_id=session.pk),
     )
 
     facilitator, timer = results
@@ -139,8 +146,8 @@ def test_two_timers_end_the_reading_once(cast, winner_waits_for_loser):
     ReviewSession.objects.filter(pk=session.pk).update(reading_ends_at=session.reading_started_at)
 
     results = race(
-        lambda: services.session_end_reading_if_due(session_id=session.pk),
-        lambda: services.sessions_end_due_readings(),
+        lambda: session_end_reading_if_due(session_id=session.pk),
+        lambda: sessions_end_due_readings(),
     )
 
     # One ends it (True, or a count of 1); the other finds nothing to do.
@@ -155,8 +162,8 @@ def test_two_starts_of_the_reading_fix_one_end_time(cast, winner_waits_for_loser
     first, second = fresh(session), fresh(session)
 
     results = race(
-        lambda: services.session_start_reading(user=cast.editor, session=first).reading_ends_at,
-        lambda: services.session_start_reading(user=cast.editor, session=second).reading_ends_at,
+        lambda: session_start_reading(user=cast.editor, session=first).reading_ends_at,
+        lambda: session_start_reading(user=cast.editor, session=second).reading_ends_at,
     )
 
     assert winners(results) == 1, results
@@ -168,12 +175,12 @@ def test_two_starts_of_the_reading_fix_one_end_time(cast, winner_waits_for_loser
 
 def test_two_closes_record_one_outcome(cast, winner_waits_for_loser):
     session = reading_session(cast)
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     first, second = fresh(session), fresh(session)
 
     results = race(
-        lambda: services.session_close(user=cast.editor, session=first, outcome="approved").outcome,
-        lambda: services.session_close(user=cast.editor, session=second, outcome="shelved").outcome,
+        lambda: session_close(user=cast.editor, session=first, outcome="approved").outcome,
+        lambda: session_close(user=cast.editor, session=second, outcome="shelved").outcome,
     )
 
     assert winners(results) == 1, results
@@ -191,8 +198,8 @@ def test_cancel_and_start_reading_have_exactly_one_winner(cast, winner_waits_for
     first, second = fresh(session), fresh(session)
 
     results = race(
-        lambda: services.session_cancel(user=cast.editor, session=first).phase,
-        lambda: services.session_start_reading(user=cast.editor, session=second).phase,
+        lambda: session_cancel(user=cast.editor, session=first).phase,
+        lambda: session_start_reading(user=cast.editor, session=second).phase,
     )
 
     assert winners(results) == 1, results
@@ -209,9 +216,7 @@ def test_a_comment_racing_the_reveal_is_announced_exactly_once(cast):
         facilitators_copy = fresh(session)
 
         results = race(
-            lambda s=facilitators_copy: services.session_start_discussion(
-                user=cast.editor, session=s
-            ),
+            lambda s=facilitators_copy: session_start_discussion(user=cast.editor, session=s),
             lambda s=session: comment(cast.reviewer, s),
         )
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import services
 from reviews.models import ActionItem
+from reviews.services.action_items import action_item_create, action_item_set_done
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 from tests.factories import MembershipFactory, TeamFactory
@@ -20,7 +20,7 @@ def initiative_of(cast, **kwargs):
 
 
 def add(cast, initiative, *, owner=None, title="Ask legal", **kwargs):
-    return services.action_item_create(
+    return action_item_create(
         user=cast.editor,
         initiative=initiative,
         title=title,
@@ -47,7 +47,7 @@ def test_members_see_open_and_done_items(cast, role):
     initiative = initiative_of(cast)
     add(cast, initiative, title="Open one")
     done = add(cast, initiative, title="Done one")
-    services.action_item_set_done(user=cast.editor, item=done)
+    action_item_set_done(user=cast.editor, item=done)
     html = request_as(cast, role, "get", url(initiative)).content.decode()
     assert html.index("Open one") < html.index("Done one")
 
@@ -105,7 +105,7 @@ def test_my_action_items_lists_mine_from_every_team_and_nobody_elses(cast):
     other_team = TeamFactory()
     MembershipFactory(team=other_team, user=cast.reviewer, role="editor")
     elsewhere = InitiativeFactory(team=other_team, owner=cast.reviewer, title="Elsewhere")
-    services.action_item_create(
+    action_item_create(
         user=cast.reviewer, initiative=elsewhere, title="Mine there", owner=cast.reviewer
     )
     html = request_as(cast, "reviewer", "get", reverse("my_action_items")).content.decode()

@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import AndonPull
+from reviews.services.decisions import andon_pull, andon_reset
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 from tests.reviews.factories import discussion_session
@@ -23,7 +23,7 @@ def initiative_of(cast):
 
 def pulled(cast):
     initiative = initiative_of(cast)
-    services.andon_pull(user=cast.reviewer, initiative=initiative, reason=REASON)
+    andon_pull(user=cast.reviewer, initiative=initiative, reason=REASON)
     return initiative
 
 
@@ -68,7 +68,7 @@ def test_a_reviewer_sees_the_pull_form_and_no_reset_form(cast):
     assert (
         'name="reason"' in request_as(cast, "reviewer", "get", detail(initiative)).content.decode()
     )
-    services.andon_pull(user=cast.reviewer, initiative=initiative, reason=REASON)
+    andon_pull(user=cast.reviewer, initiative=initiative, reason=REASON)
     page = request_as(cast, "reviewer", "get", detail(initiative)).content.decode()
     assert 'name="resolution"' not in page
 
@@ -191,14 +191,14 @@ def test_only_editors_and_owners_get_the_reset_form_in_the_banner(cast, role, ha
 
 def test_the_banner_shows_on_the_session_page_too(cast):
     session = discussion_session(cast)
-    services.andon_pull(user=cast.reviewer, initiative=session.initiative, reason=REASON)
+    andon_pull(user=cast.reviewer, initiative=session.initiative, reason=REASON)
     html = request_as(cast, "reviewer", "get", reverse("session_detail", args=[session.pk]))
     assert REASON in banner_of(html.content.decode())
 
 
 def test_no_banner_once_the_cord_is_reset(cast):
     initiative = pulled(cast)
-    services.andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
     html = request_as(cast, "viewer", "get", reverse("initiative_detail", args=[initiative.pk]))
     assert banner_of(html.content.decode()) == ""
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Comment, CommentStatus
+from reviews.services.comments import comment_resolve
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, discussion_session
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def resolved(cast):
     thread = comment(cast.reviewer, discussion_session(cast))
-    return services.comment_resolve(user=cast.editor, comment=thread)
+    return comment_resolve(user=cast.editor, comment=thread)
 
 
 def url(thread):

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reviews import services
+from reviews.services.action_items import action_item_create
+from reviews.services.decisions import andon_pull, andon_reset
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 
@@ -22,8 +23,8 @@ def page(cast, role, initiative) -> str:
 
 def test_the_history_of_pulls_and_resets_is_on_the_initiative_page(cast):
     initiative = initiative_of(cast)
-    services.andon_pull(user=cast.reviewer, initiative=initiative, reason="First worry")
-    services.andon_reset(user=cast.owner, initiative=initiative, resolution="Answered it")
+    andon_pull(user=cast.reviewer, initiative=initiative, reason="First worry")
+    andon_reset(user=cast.owner, initiative=initiative, resolution="Answered it")
     html = page(cast, "viewer", initiative)
     assert 'id="andon"' in html
     assert "First worry" in html and "Answered it" in html
@@ -46,7 +47,7 @@ def test_the_status_form_is_there_for_editors_and_owners(cast, role, can_change)
 
 def test_open_action_items_are_listed_with_their_tick(cast):
     initiative = initiative_of(cast)
-    item = services.action_item_create(
+    item = action_item_create(
         user=cast.editor, initiative=initiative, title="Ask legal", owner=cast.reviewer
     )
     html = page(cast, "reviewer", initiative)

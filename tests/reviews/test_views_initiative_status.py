@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import Initiative, InitiativeStatus
-from reviews import services
+from reviews.services.decisions import andon_pull
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 from wbapp.activity.models import Activity, Verb
@@ -51,7 +51,7 @@ def test_editors_and_owners_change_it_and_it_is_recorded(cast, role):
 
 def test_approval_is_refused_while_the_cord_is_pulled_and_the_page_says_why(cast, client_for):
     initiative = initiative_of(cast)
-    services.andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
+    andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
     client = client_for(cast.editor)
     response = client.post(url(initiative), {"status": "approved"}, follow=True)
     assert status_of(initiative) == InitiativeStatus.DRAFTING

@@ -57,9 +57,9 @@ def test_an_outcome_is_required(cast):
 def test_approval_is_refused_while_a_blocker_is_open(cast):
     session = reading_session(cast)
     comment(cast.reviewer, session, kind=CommentKind.BLOCKER, body="Legal has not seen it")
-    from reviews import services
+    from reviews.services.phases import session_start_discussion
 
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     response = request_as(cast, "editor", "post", url(session), {"outcome": "approved"})
     assert response.status_code == 400
     assert "1 blocker is" in response.content.decode()

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Comment, ParticipantRole, SessionOutcome
+from reviews.services.decisions import session_close
 from tests.documents.access import request_as
 from tests.reviews.factories import (
     discussion_session,
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def closed_session_for(cast):
     session = discussion_session(cast)
-    return services.session_close(user=cast.editor, session=session, outcome=SessionOutcome.ITERATE)
+    return session_close(user=cast.editor, session=session, outcome=SessionOutcome.ITERATE)
 
 
 def url(session):

@@ -5,8 +5,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import CommentKind, Participant, ParticipantRole, SessionOutcome
+from reviews.services.action_items import action_item_create
+from reviews.services.comments import reply_create
+from reviews.services.decisions import session_close
+from reviews.services.phases import participant_mark_done, session_start_discussion
+from reviews.services.scheduling import session_cancel
 from tests.documents.access import request_as
 from tests.reviews.factories import (
     comment,
@@ -91,7 +95,7 @@ def test_facilitator_sees_who_has_joined_and_who_is_done(cast):
             (other, ParticipantRole.BAR_RAISER),
         ],
     )
-    services.participant_mark_done(user=cast.reviewer, session=session)
+    participant_mark_done(user=cast.reviewer, session=session)
     html = request_as(cast, "editor", "get", url(session)).content.decode()
     assert "1 of 2 done" in html
     assert "Rahul" in html and "Not here yet" in html
@@ -119,7 +123,7 @@ def test_discussion_shows_every_comment_in_document_order(cast):
     comment(other, session, section_key="s-risks", quote="Fraud may rise", body="Third")
     comment(cast.reviewer, session, section_key="summary", quote="Returns are free", body="Second")
     comment(other, session, section_key="headline", quote="one tap", body="First")
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     html = request_as(cast, "viewer", "get", url(session)).content.decode()
     bodies = re.findall(r"<p>(First|Second|Third)</p>", html)
     assert bodies == ["First", "Second", "Third"]
@@ -128,7 +132,7 @@ def test_discussion_shows_every_comment_in_document_order(cast):
 def test_blockers_are_marked_with_an_icon_and_a_label(cast):
     session = reading_session(cast)
     comment(cast.reviewer, session, kind=CommentKind.BLOCKER, body="Stop")
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     html = request_as(cast, "viewer", "get", url(session)).content.decode()
     assert "comment-card--blocker" in html
     assert re.search(r'class="kind kind--blocker"[^>]*>\s*<svg[^>]*aria-hidden="true"', html)
@@ -148,15 +152,15 @@ def test_discussion_offers_threads_to_reviewers_and_next_to_the_facilitator(cast
 def test_closed_session_is_a_read_only_record(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session, body="Sharpen the quote")
-    services.reply_create(user=cast.editor, comment=thread, body="Will do")
-    services.action_item_create(
+    reply_create(user=cast.editor, comment=thread, body="Will do")
+    action_item_create(
         user=cast.editor,
         initiative=session.initiative,
         comment=thread,
         title="Rewrite",
         owner=cast.editor,
     )
-    services.session_close(
+    session_close(
         user=cast.editor,
         session=session,
         outcome=SessionOutcome.ITERATE,
@@ -173,7 +177,7 @@ def test_closed_session_is_a_read_only_record(cast):
 
 def test_cancelled_session_says_so(cast):
     session = scheduled_session(cast)
-    services.session_cancel(user=cast.editor, session=session)
+    session_cancel(user=cast.editor, session=session)
     html = request_as(cast, "reviewer", "get", url(session)).content.decode()
     assert "This session was cancelled" in html
     assert "data-live" not in html

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import SessionOutcome
+from reviews.services.comments import reply_create
+from reviews.services.decisions import session_close
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, discussion_session, reading_session
 
@@ -23,8 +24,8 @@ def test_outsider_gets_404(cast):
 def test_the_closed_record_exports_decision_comments_and_replies(cast):
     session = discussion_session(cast)
     thread = comment(cast.reviewer, session, quote="Returns are free", body="Free for whom?")
-    services.reply_create(user=cast.editor, comment=thread, body="For everyone.")
-    services.session_close(
+    reply_create(user=cast.editor, comment=thread, body="For everyone.")
+    session_close(
         user=cast.editor, session=session, outcome=SessionOutcome.SHELVED, decision_notes="Not now."
     )
     response = request_as(cast, "viewer", "get", url(session))

@@ -22,9 +22,9 @@ def threads(cast):
     session = reading_session(cast)
     first = comment(cast.reviewer, session, section_key="headline", body="First")
     second = comment(cast.reviewer, session, section_key="s-risks", body="Second")
-    from reviews import services
+    from reviews.services.phases import session_start_discussion
 
-    services.session_start_discussion(user=cast.editor, session=session)
+    session_start_discussion(user=cast.editor, session=session)
     return session, first, second
 
 

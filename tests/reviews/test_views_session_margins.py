@@ -15,8 +15,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews import rendered, services
+from reviews import rendered
 from reviews.models import Comment
+from reviews.services.comments import comment_resolve, reply_create
 from reviews.views import sessions
 from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
 
@@ -182,7 +183,7 @@ def test_a_reply_shows_on_a_kept_card(cast, client_for):
     client = client_for(cast.editor)
     assert "Is this priced right?" in page(client, session).content.decode()  # kept
 
-    services.reply_create(user=cast.reviewer, comment=thread, body="Checked with finance")
+    reply_create(user=cast.reviewer, comment=thread, body="Checked with finance")
 
     assert "Checked with finance" in page(client, session).content.decode()
 
@@ -193,7 +194,7 @@ def test_a_resolution_shows_on_a_kept_card(cast, client_for):
     client = client_for(cast.editor)
     assert "Resolved" not in page(client, session).content.decode()
 
-    services.comment_resolve(user=cast.editor, comment=thread)
+    comment_resolve(user=cast.editor, comment=thread)
 
     assert "Resolved" in page(client, session).content.decode()
 

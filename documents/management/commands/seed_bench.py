@@ -71,7 +71,7 @@ from reviews.models import (
     SessionPhase,
     SessionTransition,
 )
-from reviews.services import suggested_reading_minutes
+from reviews.services.scheduling import suggested_reading_minutes
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Activity, Verb
 

@@ -17,8 +17,16 @@ from django.utils import timezone
 
 from documents import services as documents
 from documents.models import Document, DocumentKind, Initiative
-from reviews import services as reviews
 from reviews.models import ParticipantRole, SessionOutcome
+from reviews.services.comments import comment_create
+from reviews.services.decisions import session_close
+from reviews.services.phases import (
+    participant_mark_done,
+    participant_open,
+    session_start_discussion,
+    session_start_reading,
+)
+from reviews.services.scheduling import session_schedule, suggested_reading_minutes
 from wbapp.accounts.emails import absolute_url
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Verb
@@ -96,20 +104,20 @@ def _write_iteration(document: Document, author: User, note: str, sections: dict
 def _past_review(revision, users: dict[str, User]) -> None:
     """A review session of ``revision`` that ran its course: read, discussed, decided."""
     maya, raj, lee = (users[p.email] for p in PEOPLE)
-    session = reviews.session_schedule(
+    session = session_schedule(
         user=maya,
         revision=revision,
         title=REVIEW["title"],
         starts_at=timezone.now() + timedelta(minutes=1),
-        reading_minutes=reviews.suggested_reading_minutes(revision.word_count),
+        reading_minutes=suggested_reading_minutes(revision.word_count),
         facilitator=maya,
         participants=[(raj, ParticipantRole.REVIEWER), (lee, ParticipantRole.BAR_RAISER)],
     )
-    reviews.session_start_reading(user=maya, session=session)
+    session_start_reading(user=maya, session=session)
     for reviewer in (raj, lee):
-        reviews.participant_open(user=reviewer, session=session)
+        participant_open(user=reviewer, session=session)
     for email, section_key, quote, kind, body in REVIEW["comments"]:
-        reviews.comment_create(
+        comment_create(
             user=users[email],
             revision=revision,
             session=session,
@@ -119,9 +127,9 @@ def _past_review(revision, users: dict[str, User]) -> None:
             quote=quote,
         )
     for reviewer in (raj, lee):
-        reviews.participant_mark_done(user=reviewer, session=session)
-    reviews.session_start_discussion(user=maya, session=session)
-    reviews.session_close(
+        participant_mark_done(user=reviewer, session=session)
+    session_start_discussion(user=maya, session=session)
+    session_close(
         user=maya,
         session=session,
         outcome=SessionOutcome.ITERATE,

@@ -1,0 +1,186 @@
+"""What the review services share: permission checks, the phase lock, guarded transitions.
+
+Phase transitions are one function each. The current phase is checked in the
+database by the UPDATE itself (``… WHERE phase = 'reading'``): when two moves race
+(the facilitator's "Start discussion" and the reading timer, or two clicks),
+PostgreSQL lets one UPDATE through, the other finds the phase changed and matches
+no row, and its caller gets IllegalTransition. Every successful move writes a
+SessionTransition.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+
+from documents.models import DocumentKind, Revision
+from wbapp.accounts.models import Membership
+from wbapp.accounts.rules import is_reviewer
+
+from .. import live
+from ..models import (
+    FINISHED_PHASES,
+    PRIVATE_PHASES,
+    Comment,
+    ReviewSession,
+    SessionPhase,
+    SessionTransition,
+)
+
+
+class IllegalTransition(ValidationError):
+    """The session's phase does not allow this move (or another move just won the race)."""
+
+
+MAX_BODY_CHARS = 10_000
+
+
+def require(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def phase_is(phase: str) -> str:
+    return {
+        SessionPhase.SCHEDULED: "the session has not started yet",
+        SessionPhase.READING: "the session is in its reading",
+        SessionPhase.DISCUSSION: "the session is already in discussion",
+        SessionPhase.CLOSED: "the session is closed",
+        SessionPhase.CANCELLED: "the session was cancelled",
+        None: "the session no longer exists",
+    }[phase]
+
+
+def current_phase(session_id: int) -> str | None:
+    return ReviewSession.objects.filter(pk=session_id).values_list("phase", flat=True).first()
+
+
+def lock_phase(session_id: int) -> tuple[str, datetime | None]:
+    """Lock the session row against phase changes; return its phase and reading end.
+
+    FOR NO KEY UPDATE, the lock an UPDATE of the row takes: a transition waits
+    for us, or we wait for it and then read its result.
+    """
+    return (
+        ReviewSession.objects.select_for_update(no_key=True)
+        .filter(pk=session_id)
+        .values_list("phase", "reading_ends_at")
+        .get()
+    )
+
+
+def bump(session_id: int, **fields) -> None:
+    """Record a change the live pages show; publish it after the commit."""
+    ReviewSession.objects.filter(pk=session_id).update(
+        state_version=F("state_version") + 1, **fields
+    )
+    live.publish_on_commit(session_id)
+
+
+def transition(
+    session: ReviewSession,
+    *,
+    action: str,
+    from_phase: str,
+    to_phase: str,
+    by,
+    now: datetime,
+    guard: Q | None = None,
+    **fields,
+) -> None:
+    """Move ``session`` from ``from_phase`` to ``to_phase`` if it is still there.
+
+    The conditional UPDATE decides races: exactly one caller changes the row.
+    ``guard`` adds conditions (the reading time is over, nothing changed since
+    the page was loaded). Call inside a transaction.
+    """
+    if session.phase != from_phase:
+        raise IllegalTransition(f"{action}: {phase_is(session.phase)}.", code="phase")
+    condition = Q(pk=session.pk, phase=from_phase)
+    if guard is not None:
+        condition &= guard
+    changed = ReviewSession.objects.filter(condition).update(
+        phase=to_phase, state_version=F("state_version") + 1, **fields
+    )
+    if not changed:
+        current = current_phase(session.pk)
+        if current == from_phase:
+            raise IllegalTransition(
+                f"{action}: the session changed meanwhile; reload the page.", code="stale"
+            )
+        raise IllegalTransition(f"{action}: {phase_is(current)}.", code="phase")
+    SessionTransition.objects.create(
+        session_id=session.pk, from_phase=from_phase, to_phase=to_phase, by=by, at=now
+    )
+    live.publish_on_commit(session.pk)
+    session.phase = to_phase
+    session.state_version += 1
+    for name, value in fields.items():
+        setattr(session, name, value)
+
+
+def iteration_payload(revision_id: int) -> dict:
+    number, document_id, title, kind = (
+        Revision.objects.filter(pk=revision_id)
+        .values_list("number", "document_id", "document__title", "document__kind")
+        .get()
+    )
+    return {
+        "document_id": document_id,
+        "document_title": title or DocumentKind(kind).label,
+        "number": number,
+    }
+
+
+def session_payload(session: ReviewSession) -> dict:
+    return {"session_id": session.pk, "session_title": session.title}
+
+
+def check_member_ids(team, user_ids: set[int], field: str, message: str) -> None:
+    members = set(
+        Membership.objects.filter(team=team, user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    if members != user_ids:
+        raise ValidationError({field: message}, code="not_member")
+
+
+def clean_body(body: str, field: str = "body", limit: int = MAX_BODY_CHARS) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({field: "Write something first."}, code="required")
+    if len(body) > limit:
+        raise ValidationError({field: f"At most {limit:,} characters."}, code="max_length")
+    return body
+
+
+def comment_session_phase(comment: Comment) -> str | None:
+    """Lock the comment's session (if any) and return its phase (call inside a transaction)."""
+    if comment.session_id is None:
+        return None
+    phase, _ = lock_phase(comment.session_id)
+    return phase
+
+
+def require_open_thread(phase: str | None, action: str) -> None:
+    """Threads take replies, +1s, resolutions and action items once revealed, until closed."""
+    if phase in PRIVATE_PHASES:
+        raise IllegalTransition(f"{action} once the discussion starts.", code="private")
+    if phase in FINISHED_PHASES:
+        raise IllegalTransition(
+            f"{action} no more: the session is over and its record is read-only.",
+            code="finished",
+        )
+
+
+def may_discuss(user, comment: Comment) -> bool:
+    """Team reviewers and up, and anyone who may comment in the comment's session."""
+    if is_reviewer(user, comment.initiative.team):
+        return True
+    return comment.session_id is not None and user.has_perm(
+        "reviews.comment_in_session", comment.session
+    )
+
+
+def require_visible(user, comment: Comment) -> None:
+    if not Comment.objects.visible_to(user).filter(pk=comment.pk).exists():
+        raise PermissionDenied
