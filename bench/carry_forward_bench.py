@@ -111,8 +111,8 @@ def build(rng: random.Random):
 def run():
     from documents import services as documents
     from documents.models import Revision
-    from reviews.carry import carry_forward
     from reviews.models import Comment
+    from reviews.services.carry import carry_forward
 
     rng = random.Random(3300)  # noqa: S311 - reproducible test text, not secrets
     editor, document = build(rng)

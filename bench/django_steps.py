@@ -157,7 +157,6 @@ def _next_content(content: dict, rng: random.Random) -> dict:
 
 def timings(manifest: dict) -> dict:
     from documents.diffing import change_size
-    from reviews import carry
     from reviews.models import (
         Comment,
         CommentStatus,
@@ -165,6 +164,7 @@ def timings(manifest: dict) -> dict:
         SessionOutcome,
         SessionPhase,
     )
+    from reviews.services import carry
 
     showcase = manifest["showcase"]
     narrative = {

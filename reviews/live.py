@@ -1,9 +1,13 @@
-"""The live state of a session, cached so that polling costs almost nothing.
+"""What changed on the session pages: the one call every write makes, and the live state.
 
-Every change an open session page must show bumps ``ReviewSession.state_version``
-in the database; after the commit, the services publish the new number to the
-cache key ``session:<id>:v``. The live endpoint compares it with the version the
-page already has and answers 304 without touching the session's rows.
+Every write that changes what an open session page shows calls ``changed()`` once,
+from inside its service's transaction. It raises the version of each thread whose
+card changed (``Comment.version``: a card's kept HTML is keyed by it, see
+rendered.py) and the session's ``state_version``, and after the commit publishes
+the new state version to the cache key ``session:<id>:v``. The live endpoint
+compares it with the version the page already has (in a signed ETag, below) and
+answers 304 without touching the session's rows; when it moved, open pages fetch
+their margins again.
 
 Publishing only ever raises the cached number. Two changes committed close
 together run their on-commit hooks in any order; a plain SET could leave the
@@ -14,15 +18,19 @@ development setup, one process) a lock does the same for the local cache.
 
 import functools
 import threading
+from collections.abc import Iterable
 
 import redis
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from wbapp.cache import kept
-
-from .models import ReviewSession
+from .models import Comment, ReviewSession, SessionPhase
 
 # Long enough to outlive any session; a miss costs one query and refills it.
 TTL_SECONDS = 12 * 60 * 60
@@ -76,9 +84,21 @@ def refresh_state_version(session_id: int) -> int | None:
     return _raise_to(session_id, version)
 
 
-def publish_on_commit(session_id: int) -> None:
-    """Publish the session's version once the current transaction commits."""
-    transaction.on_commit(functools.partial(refresh_state_version, session_id))
+def changed(*, session_id: int | None = None, comment_ids: Iterable[int] = ()) -> None:
+    """Record what a write changed on the pages; call once, inside the write's transaction.
+
+    ``comment_ids``: the threads whose card shows something new (their text, kind,
+    status, replies, +1s, action items, where they continue). ``session_id``: the
+    session whose open pages must learn of the change. Leave it out while the change
+    must stay private (a reader's own comment during the reading): a raised state
+    version would tell every other page that something happened.
+    """
+    comment_ids = list(comment_ids)
+    if comment_ids:
+        Comment.objects.filter(pk__in=comment_ids).update(version=F("version") + 1)
+    if session_id is not None:
+        ReviewSession.objects.filter(pk=session_id).update(state_version=F("state_version") + 1)
+        transaction.on_commit(functools.partial(refresh_state_version, session_id))
 
 
 def live_state_version(session_id: int) -> int | None:
@@ -92,19 +112,63 @@ def live_state_version(session_id: int) -> int | None:
     return int(version)
 
 
-# A value kept per state version is right until the next bump; this limit bounds
-# what no service bumps for (a participant renamed, an edit in the admin).
-STATE_KEPT_SECONDS = 60
+# --- The signed ETag of a page's live status ----------------------------------------
+
+# A 304 is given for an ETag at most this old; then one full answer. If a version
+# published to the cache were ever lost (a process killed between commit and
+# publish), pages would still catch up within this time.
+ETAG_MAX_AGE_SECONDS = 20
 
 
-def kept_per_state(session: ReviewSession, name: str, compute):
-    """What ``compute()`` returns for the session at its loaded state version, kept.
+def live_etag(session, user, *, phase: str) -> str:
+    """An ETag only this user can have been given for this state of the session.
 
-    For what every member sees alike once the comments are revealed (the focused
-    thread, the counts per section, the action items). Every service that changes
-    those bumps the version in its own transaction, so a value computed after the
-    session was loaded is at least as new as the version it is kept under. Pages
-    reloaded between two changes then cost no query for it.
+    It carries what the 304 path needs without reading the session row: the
+    version, the phase the page shows, when the reading ends (a poll after the
+    end is never a 304) and when it was issued. Signed, so that nobody can forge
+    one to learn whether a session they cannot see has changed.
     """
-    key = f"session:{session.pk}:{session.state_version}:{name}"
-    return kept(key, compute, STATE_KEPT_SECONDS)
+    ends = int(session.reading_ends_at.timestamp()) if session.reading_ends_at else 0
+    issued = int(timezone.now().timestamp())
+    return _sign_etag(session.pk, user.pk, f"{session.state_version}.{phase}.{ends}.{issued}")
+
+
+def _sign_etag(session_id: int, user_id: int, value: str) -> str:
+    signature = salted_hmac(
+        "reviews.live", f"{session_id}:{user_id}:{value}", algorithm="sha256"
+    ).hexdigest()[:20]
+    return f'"{value}.{signature}"'
+
+
+def etag_is_current(request: HttpRequest, session_id: int, phase: str) -> tuple[bool, str]:
+    """Whether If-None-Match names the session's current state: the cheap 304 path.
+
+    No query at all: the signed-in user's id comes from the login session (kept in
+    the cache, see SESSION_ENGINE) without loading the user (the view activates
+    the user's time zone only after this), and the version from the cache the
+    services raise after each commit. Only the user the ETag was signed for, in a
+    login session, gets a 304; anyone else goes the full way, through the
+    permission checks. A 304 tells nothing new, and ETags age out within
+    ETAG_MAX_AGE_SECONDS, so a user signed out elsewhere meanwhile learns nothing
+    from one.
+    """
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return False, ""
+    sent = request.headers.get("If-None-Match", "").strip().removeprefix("W/")
+    value = sent.strip('"').rpartition(".")[0]
+    parts = value.split(".")
+    if len(parts) != 4 or parts[1] != phase:
+        return False, ""
+    try:
+        version, ends, issued = int(parts[0]), int(parts[2]), int(parts[3])
+    except ValueError:
+        return False, ""
+    if not constant_time_compare(_sign_etag(session_id, user_id, value), sent):
+        return False, ""
+    now = timezone.now().timestamp()
+    if now - issued > ETAG_MAX_AGE_SECONDS:
+        return False, ""
+    if phase == SessionPhase.READING and ends <= now:
+        return False, ""
+    return live_state_version(session_id) == version, sent

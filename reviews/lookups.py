@@ -17,7 +17,6 @@ from django.http import Http404
 from documents.models import BODY_FIELDS
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
-from wbapp.db import CompiledQuery
 
 from .models import ActionItem, Comment, Participant, ReviewSession
 
@@ -69,10 +68,6 @@ def _sessions_for(user_id: int, session_id: int):
     )
 
 
-# Every session page and live status runs it: Django builds its SQL once per connection.
-_SESSION_LOOKUP = CompiledQuery(_sessions_for)
-
-
 def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSession:
     """A session with its initiative, team, document, iteration and facilitator.
 
@@ -81,11 +76,8 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
     """
     if not user.is_authenticated:
         raise Http404("No such session.")
-    found = _SESSION_LOOKUP.fetch(user.pk, session_id)
-    if not found:
-        raise Http404("No such session.")
-    session = found[0]
-    if session._viewer_role is None:
+    session = _sessions_for(user.pk, session_id).first()
+    if session is None or session._viewer_role is None:
         raise Http404("No such session.")
     remember_team_role(user, session.initiative.team_id, session._viewer_role)
     session.initiative.andon_pulled = session._andon_pull_id is not None

@@ -1,4 +1,11 @@
-"""The cache: Redis with one redis-py client per pool; kept values; forgetting them.
+"""The cache: Redis with one redis-py client per pool; kept values and kept HTML; forgetting.
+
+The one rule for HTML kept between requests: it is kept only under a key made of
+what it shows (``html_key``: the row's primary key with something that changes
+whenever what it shows changes — a version, or an immutable id and its creation
+time — and a digest of the templates' source), and only HTML that looks the same
+to every viewer is kept: forms, buttons and CSRF tokens are rendered per request
+around it. So no write ever has to forget kept HTML: it changes the version.
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache call, and
 redis-py's constructor copies its table of about 170 response callbacks each time:
@@ -7,9 +14,14 @@ between threads (each command takes a connection from the pool), so one per pool
 is kept and reused.
 """
 
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+
 from django.core.cache import cache, caches
 from django.core.cache.backends import redis
 from django.db import transaction
+from django.template.loader import get_template
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -56,3 +68,37 @@ def forget_now_and_after_commit(keys: list[str]) -> None:
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@functools.cache
+def templates_digest(*names: str) -> str:
+    """A short hash of these templates' source, read once per process.
+
+    Part of every kept HTML key: a deployment with a changed template never serves
+    HTML rendered from the old one.
+    """
+    source = "".join(get_template(name).template.source for name in names)
+    return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
+
+
+def html_key(templates: Iterable[str], *shown) -> str:
+    """The key of HTML rendered from ``templates`` showing ``shown``.
+
+    ``shown``: what the HTML is a picture of — a primary key with its version, or an
+    immutable id with its creation time — and anything else it varies by (the time
+    zone its times are shown in). Never a viewer's rights or a form.
+    """
+    templates = tuple(templates)
+    return ":".join(["html", templates_digest(*templates), *(str(part) for part in shown)])
+
+
+def kept_many(compute: dict[str, Callable[[], str]], timeout: int) -> dict[str, str]:
+    """The values of many keys whose value never changes: from Redis, else computed and kept.
+
+    One round trip to fetch them all and at most one to keep what was computed.
+    """
+    found = cache.get_many(list(compute)) if compute else {}
+    new = {key: make() for key, make in compute.items() if key not in found}
+    if new:
+        cache.set_many(new, timeout)
+    return found | new

@@ -11,20 +11,20 @@ from wbapp.accounts.rules import is_editor, is_member, is_reviewer
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
+from .. import live
 from ..models import (
     ActionItem,
     Comment,
     ReviewSession,
-    SessionPhase,
 )
 from .common import (
-    bump,
     check_member_ids,
     lock_phase,
     may_discuss,
     require,
     require_open_thread,
     require_visible,
+    revealed,
 )
 
 ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
@@ -79,8 +79,6 @@ def action_item_create(
             due_on=due_on,
             created_by=user,
         )
-        if comment is not None:
-            Comment.objects.filter(pk=comment.pk).touch()
         activity_record(
             team=initiative.team,
             actor=user,
@@ -93,8 +91,10 @@ def action_item_create(
             session_id=session.pk if session else None,
             comment_id=comment.pk if comment else None,
         )
-        if phase == SessionPhase.DISCUSSION:
-            bump(session.pk)
+        live.changed(
+            comment_ids=[comment.pk] if comment is not None else [],
+            session_id=revealed(session.pk if session is not None else None, phase),
+        )
     return item
 
 
@@ -103,16 +103,16 @@ def action_item_set_done(*, user, item: ActionItem, done: bool = True) -> Action
     team = item.initiative.team
     if not is_member(user, team):
         raise PermissionDenied
-    if user.pk not in (item.owner_id, item.created_by_id) and not is_editor(user, team):
+    if not item.may_be_ticked_by(user, team_editor=is_editor(user, team)):
         raise PermissionDenied
     now = timezone.now()
     with transaction.atomic():
         phase = lock_phase(item.session_id)[0] if item.session_id is not None else None
         rows = ActionItem.objects.filter(pk=item.pk, done_at__isnull=done)
-        changed = rows.update(done_at=now if done else None)
-        if changed and item.comment_id is not None:
-            Comment.objects.filter(pk=item.comment_id).touch()
-        if changed and phase == SessionPhase.DISCUSSION:
-            bump(item.session_id)
+        if rows.update(done_at=now if done else None):
+            live.changed(
+                comment_ids=[item.comment_id] if item.comment_id is not None else [],
+                session_id=revealed(item.session_id, phase),
+            )
     item.refresh_from_db(fields=["done_at"])
     return item

@@ -2,14 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from documents.models import Revision
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
-from .. import mentions
+from .. import live, mentions
 from ..anchoring import resolve_anchor
 from ..models import (
     FINISHED_PHASES,
@@ -26,7 +25,6 @@ from ..models import (
 )
 from .common import (
     IllegalTransition,
-    bump,
     clean_body,
     comment_session_phase,
     iteration_payload,
@@ -36,6 +34,7 @@ from .common import (
     require,
     require_open_thread,
     require_visible,
+    revealed,
     session_payload,
 )
 from .phases import session_end_reading_if_due
@@ -132,14 +131,13 @@ def comment_create(
             created_at=now,
         )
         # A comment made during the reading leaves no trace anyone else can see:
-        # no activity (recorded at the reveal) and no live version bump.
+        # no activity (recorded at the reveal) and no change the live pages hear of.
         if phase != SessionPhase.READING:
             _comment_activity(comment, user=user)
         _record_mentions(
             comment=comment, result=found, by=user, notify=phase != SessionPhase.READING
         )
-        if phase == SessionPhase.DISCUSSION:
-            bump(session.pk)
+        live.changed(session_id=revealed(comment.session_id, phase))
     comment.mention_result = found
     return comment
 
@@ -186,7 +184,6 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
         comment.kind = kind or comment.kind
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "kind", "edited_at"])
-        Comment.objects.filter(pk=comment.pk).touch()
         # Only people newly named are told; during the reading the reveal tells them.
         _record_mentions(
             comment=comment,
@@ -195,8 +192,7 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
             notify=phase not in PRIVATE_PHASES,
             edited=True,
         )
-        if phase == SessionPhase.DISCUSSION:
-            bump(comment.session_id)
+        live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))
     comment.mention_result = found
     return comment
 
@@ -228,7 +224,6 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
         reply = Reply.objects.create(
             comment=comment, author=user, body=body, body_html=mentions.render_body(body, found)
         )
-        Comment.objects.filter(pk=comment.pk).touch()
         activity_record(
             team=comment.initiative.team,
             actor=user,
@@ -240,8 +235,7 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
             **iteration_payload(comment.revision_id),
         )
         _record_mentions(comment=comment, reply=reply, result=found, by=user, notify=True)
-        if phase == SessionPhase.DISCUSSION:
-            bump(comment.session_id)
+        live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))
     reply.mention_result = found
     return reply
 
@@ -257,7 +251,6 @@ def _set_status(*, user, comment: Comment, resolved: bool) -> Comment:
         if resolved:
             # Open, addressed (the commenter verifies) or outdated (no longer relevant).
             values = {"status": CommentStatus.RESOLVED, "resolved_by": user, "resolved_at": now}
-            values["version"] = F("version") + 1
             rows = Comment.objects.filter(pk=comment.pk, status__in=UNRESOLVED_STATUSES)
         else:
             # A resolved or addressed thread opens again ("addressed" is withdrawn); one
@@ -268,13 +261,12 @@ def _set_status(*, user, comment: Comment, resolved: bool) -> Comment:
                 "resolved_at": None,
                 "addressed_by": None,
                 "addressed_at": None,
-                "version": F("version") + 1,
             }
             rows = Comment.objects.filter(
                 pk=comment.pk, status__in=[CommentStatus.RESOLVED, CommentStatus.ADDRESSED]
             )
-        if rows.update(**values) and phase == SessionPhase.DISCUSSION:
-            bump(comment.session_id)
+        if rows.update(**values):
+            live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))
     comment.refresh_from_db(
         fields=["status", "resolved_by", "resolved_at", "addressed_by", "addressed_at"]
     )
@@ -307,9 +299,7 @@ def comment_toggle_plus_one(*, user, comment: Comment) -> bool:
             except IntegrityError:
                 # A double click: the other request added it a moment ago.
                 pass
-        Comment.objects.filter(pk=comment.pk).touch()
-        if phase == SessionPhase.DISCUSSION:
-            bump(comment.session_id)
+        live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))
     return not removed
 
 
@@ -337,7 +327,6 @@ def comment_mark_addressed(*, user, comment: Comment, reply: str = "") -> Commen
             status=CommentStatus.ADDRESSED,
             addressed_by=user,
             addressed_at=now,
-            version=F("version") + 1,
         )
         if not marked:
             status = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).get()
@@ -358,8 +347,7 @@ def comment_mark_addressed(*, user, comment: Comment, reply: str = "") -> Commen
             reply_id=answer.pk if answer else None,
             **iteration_payload(comment.revision_id),
         )
-        if phase == SessionPhase.DISCUSSION:
-            bump(comment.session_id)
+        live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))
     comment.refresh_from_db(fields=["status", "addressed_by", "addressed_at"])
     return comment
 

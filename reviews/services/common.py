@@ -11,7 +11,7 @@ SessionTransition.
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import Q
 
 from documents.models import DocumentKind, Revision
 from wbapp.accounts.models import Membership
@@ -69,12 +69,13 @@ def lock_phase(session_id: int) -> tuple[str, datetime | None]:
     )
 
 
-def bump(session_id: int, **fields) -> None:
-    """Record a change the live pages show; publish it after the commit."""
-    ReviewSession.objects.filter(pk=session_id).update(
-        state_version=F("state_version") + 1, **fields
-    )
-    live.publish_on_commit(session_id)
+def revealed(session_id: int | None, phase: str | None) -> int | None:
+    """The session whose open pages may hear of a change to its threads: in its discussion.
+
+    Before it (the reading) a thread's change is its author's alone; after it (the
+    record) nothing changes any more. For ``live.changed(session_id=...)``.
+    """
+    return session_id if phase == SessionPhase.DISCUSSION else None
 
 
 def transition(
@@ -99,10 +100,8 @@ def transition(
     condition = Q(pk=session.pk, phase=from_phase)
     if guard is not None:
         condition &= guard
-    changed = ReviewSession.objects.filter(condition).update(
-        phase=to_phase, state_version=F("state_version") + 1, **fields
-    )
-    if not changed:
+    moved = ReviewSession.objects.filter(condition).update(phase=to_phase, **fields)
+    if not moved:
         current = current_phase(session.pk)
         if current == from_phase:
             raise IllegalTransition(
@@ -112,7 +111,7 @@ def transition(
     SessionTransition.objects.create(
         session_id=session.pk, from_phase=from_phase, to_phase=to_phase, by=by, at=now
     )
-    live.publish_on_commit(session.pk)
+    live.changed(session_id=session.pk)
     session.phase = to_phase
     session.state_version += 1
     for name, value in fields.items():

@@ -13,7 +13,6 @@ from documents.services import touch_initiative
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
-from .. import carry
 from ..models import (
     REVEALED_PHASES,
     AndonPull,
@@ -24,6 +23,7 @@ from ..models import (
     SessionOutcome,
     SessionPhase,
 )
+from .carry import carry_to_latest
 from .common import (
     iteration_payload,
     require,
@@ -137,7 +137,7 @@ def session_close(
         # Threads the discussion kept while a newer iteration was saved move on to
         # it now. Before the initiative's lock below: saving an iteration locks the
         # document, then the initiative, and so must we.
-        carry.carry_to_latest(
+        carry_to_latest(
             document_id=session.document_id, after_revision_id=session.revision_id, user=user
         )
         # Checked after the UPDATE: we now hold the row lock, so no comment or

@@ -28,7 +28,6 @@ from ..models import (
 )
 from .common import (
     IllegalTransition,
-    bump,
     current_phase,
     iteration_payload,
     lock_phase,
@@ -104,18 +103,17 @@ def session_extend(*, user, session: ReviewSession, minutes: int) -> ReviewSessi
         ).update(
             reading_ends_at=F("reading_ends_at") + timedelta(minutes=minutes),
             extended_minutes=F("extended_minutes") + minutes,
-            state_version=F("state_version") + 1,
         )
         if not changed:
             phase = current_phase(session.pk)
             reason = "its time is already up" if phase == SessionPhase.READING else phase_is(phase)
             raise IllegalTransition(f"The reading cannot be extended: {reason}.", code="phase")
+        live.changed(session_id=session.pk)
         session.reading_ends_at, session.extended_minutes, session.state_version = (
             ReviewSession.objects.filter(pk=session.pk)
             .values_list("reading_ends_at", "extended_minutes", "state_version")
             .get()
         )
-        live.publish_on_commit(session.pk)
         _enqueue_reading_end(session.pk, session.reading_ends_at)
     return session
 
@@ -272,7 +270,7 @@ def participant_open(*, user, session: ReviewSession) -> Participant | None:
             joined_at=now
         )
         if joined:
-            bump(session.pk)
+            live.changed(session_id=session.pk)
             session.state_version += 1
     participant.joined_at = participant.joined_at or now
     return participant
@@ -297,7 +295,7 @@ def _set_done(*, user, session: ReviewSession, done: bool) -> Participant:
         else:
             changed = rows.update(done_at=None)
         if changed:
-            bump(session.pk)
+            live.changed(session_id=session.pk)
             session.state_version += 1
     participant.refresh_from_db(fields=["done_at", "joined_at"])
     return participant
@@ -320,7 +318,7 @@ def session_focus(*, user, session: ReviewSession, comment: Comment | None) -> R
         raise ValidationError({"comment": "That comment is not part of this session."})
     with transaction.atomic():
         changed = ReviewSession.objects.filter(pk=session.pk, phase=SessionPhase.DISCUSSION).update(
-            focused_comment=comment, state_version=F("state_version") + 1
+            focused_comment=comment
         )
         if not changed:
             raise IllegalTransition(
@@ -328,7 +326,7 @@ def session_focus(*, user, session: ReviewSession, comment: Comment | None) -> R
                 f"{phase_is(current_phase(session.pk))}.",
                 code="phase",
             )
-        live.publish_on_commit(session.pk)
+        live.changed(session_id=session.pk)
     session.focused_comment = comment
     session.state_version += 1
     return session

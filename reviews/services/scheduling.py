@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from documents.models import Revision
@@ -203,10 +202,9 @@ def session_reschedule(
             session.forget_participants()
         if not (changes or invited or uninvited or roles_changed):
             return session
-        ReviewSession.objects.filter(pk=session.pk).update(
-            state_version=F("state_version") + 1, **changes
-        )
-        live.publish_on_commit(session.pk)
+        if changes:
+            ReviewSession.objects.filter(pk=session.pk).update(**changes)
+        live.changed(session_id=session.pk)
         for name, value in changes.items():
             setattr(session, name, value)
         session.state_version += 1

@@ -14,8 +14,7 @@ the same numbers for every member, and nothing about a reading's private comment
 
 from django import template
 
-from ..carry import mark_where_it_was
-from ..models import Anchoring, Comment, CommentStatus, StatusCounts
+from ..models import Anchoring, Comment, CommentStatus, StatusCounts, mark_where_it_was
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from .. import rendered
-from ..views import iteration_comment_context
+from ..views.comments import iteration_comment_context
 
 register = template.Library()
 
@@ -18,7 +18,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def iteration_comments(context, revision):
     request = context["request"]
-    tools = iteration_comment_context(request.user, revision)
+    # Without JavaScript, ?margins=all shows every margin filled in.
+    lazy = request.GET.get("margins") != "all"
+    tools = iteration_comment_context(request.user, revision, lazy=lazy)
     return render_to_string(
         "reviews/includes/iteration_comments.html",
         tools | {"document": revision.document, "revision": revision},
@@ -39,18 +41,17 @@ def margin(context, row):
 
 
 @register.simple_tag(takes_context=True)
-def comment_box(context):
-    """The comment box for ``comment_form`` (reviews/rendered.py)."""
-    return rendered.comment_box(context)
+def may_tick(context, item) -> bool:
+    """Whether the signed-in user may tick ``item`` off (ActionItem.may_be_ticked_by).
+
+    Whether they edit the item's team comes from the page's ``viewer``; pages of the
+    user's own items have none and need none (their items are theirs to tick).
+    """
+    viewer = context.get("viewer")
+    return item.may_be_ticked_by(context["user"], team_editor=bool(viewer and viewer.is_editor))
 
 
-@register.simple_tag(takes_context=True)
-def comment_card(context, comment):
-    """One comment card, kept per thread version and viewer (reviews/rendered.py)."""
-    return rendered.comment_card(context, comment)
-
-
-@register.simple_tag(takes_context=True)
-def action_items_panel(context):
-    """A session's action items, kept per what they show (reviews/rendered.py)."""
-    return rendered.action_items_panel(context)
+@register.simple_tag
+def card_body(comment):
+    """What every viewer sees of a comment card alike, kept per version (reviews/rendered.py)."""
+    return rendered.card_body(comment)

@@ -15,14 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from documents.lookups import get_initiative_for_user
-from wbapp.accounts.rules import is_editor
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from ..dashboard import my_action_items
 from ..forms import ActionItemForm
 from ..models import ActionItem
 from ..services import action_items
-from .common import Viewer, members_of
+from .common import members_of, viewer_for
 
 ADD = "reviews.comment_on_initiative"
 # An initiative's page of items shows this many; older done items drop off the end.
@@ -69,7 +68,7 @@ def initiative_action_items(request: HtmxHttpRequest, initiative_id: int) -> Htt
         "open_items": [item for item in items if not item.is_done],
         "done_items": [item for item in items if item.is_done],
         "form": form,
-        "viewer": Viewer(user=request.user, mode="", is_editor=is_editor(request.user, team)),
+        "viewer": viewer_for(request.user, initiative=initiative),
         "next": request.path,
     }
     status = 400 if form is not None and form.errors else 200
@@ -95,6 +94,5 @@ def my_action_items_page(request: HtmxHttpRequest) -> HttpResponse:
         "groups": list(groups.values()),
         "done_items": done,
         "next": request.path,
-        "viewer": Viewer(user=request.user, mode=""),
     }
     return render(request, "reviews/my_action_items.html", context)

@@ -10,37 +10,35 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
-from wbapp.accounts.rules import is_editor, is_reviewer
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import carry
 from ..forms import ActionItemForm, ReplyForm
 from ..lookups import get_action_item_for_user, get_comment_for_user, get_session_for_user
 from ..mentions import mention_feedback
-from ..models import ActionItem, Comment, SessionPhase
+from ..models import ActionItem, Anchoring, Comment, mark_where_it_was
+from ..rendered import BOX, CARD, MEMO
 from ..services import action_items, comments
 from .common import (
     ACTION_FORM,
-    BOX,
-    CARD,
     COMMENT_IN_SESSION,
     COMMENT_ON_INITIATIVE,
-    MEMO,
     SCHEDULE,
     MemoRow,
     Viewer,
     comment_form,
     decorate,
+    margin_comments,
     members_of,
     memo_parts,
-    mentions_url,
     refuse,
+    render_margins,
     session_url,
+    viewer_for,
 )
 
 # --- Comments -----------------------------------------------------------------------------------
@@ -107,15 +105,7 @@ def session_comment_create(request: HtmxHttpRequest, session_id: int) -> HttpRes
     session = get_session_for_user(request.user, session_id)
     if not request.user.has_perm(COMMENT_IN_SESSION, session):
         raise PermissionDenied
-    phase = session.phase
-    viewer = Viewer(
-        user=request.user,
-        mode="reading" if phase == SessionPhase.READING else "discussion",
-        is_editor=is_editor(request.user, session.initiative.team),
-        is_facilitator=session.facilitator_id == request.user.pk,
-        may_discuss=phase == SessionPhase.DISCUSSION,
-        mentions_url=mentions_url(session.initiative_id),
-    )
+    viewer = viewer_for(request.user, initiative=session.initiative, session=session)
     parts = memo_parts(session.revision)
     url = session_url(session)
     box_context = {
@@ -149,13 +139,7 @@ def iteration_comment_create(
     initiative = revision.document.initiative
     if not request.user.has_perm(COMMENT_ON_INITIATIVE, initiative):
         raise PermissionDenied
-    viewer = Viewer(
-        user=request.user,
-        mode="async",
-        is_editor=is_editor(request.user, initiative.team),
-        may_discuss=True,
-        mentions_url=mentions_url(initiative.pk),
-    )
+    viewer = viewer_for(request.user, initiative=initiative)
     url = _iteration_url(revision)
     box_context = {
         "comment_url": reverse(
@@ -174,7 +158,9 @@ def iteration_comment_create(
     )
 
 
-def iteration_comment_context(user, revision: Revision) -> dict:
+def iteration_comment_context(
+    user, revision: Revision, *, rows: list[str] | None = None, lazy: bool = True
+) -> dict:
     """Context for reviews/includes/iteration_comments.html on the iteration page.
 
     The iteration as a memo with the comments the user may see in its margin
@@ -182,39 +168,35 @@ def iteration_comment_context(user, revision: Revision) -> dict:
     box for reviewers and up, the sessions that review this iteration and the
     "Schedule a review" link for editors. Carried threads whose words are gone
     from this iteration ("outdated") cannot sit beside a passage: they come apart
-    as ``review.outdated``. A fixed number of queries however many comments there
-    are (comments, replies, action items, sessions).
+    as ``review.outdated``. Past LAZY_MARGINS_ABOVE threads the margins load as they
+    come near the screen (``rows``: those sections' only; see margin_comments). A
+    fixed number of queries however many comments there are.
     """
     document = revision.document
     initiative = document.initiative
-    team = initiative.team
-    comments = list(
-        Comment.objects.visible_on(revision, user).for_display(user).in_document_order()
-    )
-    items = list(
-        ActionItem.objects.visible_to(user)
-        .filter(comment__revision=revision)
-        .select_related("owner")
-    )
-    may_comment = user.has_perm(COMMENT_ON_INITIATIVE, initiative)
-    viewer = Viewer(
-        user=user,
-        mode="async",
-        is_editor=is_editor(user, team),
-        may_discuss=may_comment,
-        mentions_url=mentions_url(initiative.pk),
-    )
-    decorate(comments, viewer, items)
+    visible = Comment.objects.visible_on(revision, user).in_document_order()
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
-    anchored = [c for c in comments if not c.passage_lost]
-    outdated = [c for c in comments if c.passage_lost]
-    carry.mark_where_it_was(outdated, revision)
-    parts = memo_parts(revision, anchored)
+    anchored, lazy_margins = margin_comments(visible.anchored(), user, rows=rows, lazy=lazy)
+    outdated = []
+    if rows is None:
+        outdated = list(visible.filter(anchoring=Anchoring.LOST).for_display(user))
+        mark_where_it_was(outdated, revision)
+    comments = anchored + outdated
+    items = list(
+        ActionItem.objects.visible_to(user)
+        .filter(comment__in=[comment.pk for comment in comments])
+        .select_related("owner")
+    )
+    viewer = viewer_for(user, initiative=initiative)
+    decorate(comments, viewer, items)
+    parts = memo_parts(revision, anchored, rows=rows)
     schedule_url = ""
     if user.has_perm(SCHEDULE, initiative):
         query = urlencode({"document": document.pk, "iteration": revision.number})
         schedule_url = reverse("session_create", args=[initiative.pk]) + "?" + query
+    may_comment = user.has_perm(COMMENT_ON_INITIATIVE, initiative)
+    args = [initiative.pk, document.pk, revision.number]
     return {
         "review": {
             "parts": parts,
@@ -224,38 +206,28 @@ def iteration_comment_context(user, revision: Revision) -> dict:
             "schedule_url": schedule_url,
         },
         "parts": parts,
+        "lazy_margins": lazy_margins,
+        "margins_url": reverse("iteration_margins", args=args) + "?fragment=margins",
         "viewer": viewer,
         "can_comment": may_comment,
         "comment_form": comment_form(parts, initiative_id=initiative.pk) if may_comment else None,
-        "comment_url": reverse(
-            "iteration_comment_create", args=[initiative.pk, document.pk, revision.number]
-        ),
+        "comment_url": reverse("iteration_comment_create", args=args),
     }
 
 
+@login_required
+@require_GET
+def iteration_margins(
+    request: HtmxHttpRequest, initiative_id: int, document_id: int, number: int
+) -> HttpResponse:
+    """Some margins of an iteration page: ``?rows=<section key>,…`` (htmx fragments)."""
+    revision = get_revision_for_user(request.user, initiative_id, document_id, number)
+    rows = [key for key in request.GET.get("rows", "").split(",") if key] or None
+    context = iteration_comment_context(request.user, revision, rows=rows, lazy=False)
+    return render_margins(request, context | {"document": revision.document, "revision": revision})
+
+
 # --- Threads: replies, +1, resolve, action items -----------------------------------------------
-
-
-def _thread_viewer(user, comment: Comment) -> Viewer:
-    session = comment.session
-    team = comment.initiative.team
-    if session is None:
-        mode = "async"
-    elif session.phase in (SessionPhase.SCHEDULED, SessionPhase.READING):
-        mode = "reading"
-    elif session.phase == SessionPhase.DISCUSSION:
-        mode = "discussion"
-    else:
-        mode = "record"
-    in_session = session is not None and user.has_perm(COMMENT_IN_SESSION, session)
-    return Viewer(
-        mentions_url=mentions_url(comment.initiative_id),
-        user=user,
-        mode=mode,
-        is_editor=is_editor(user, team),
-        is_facilitator=session is not None and session.facilitator_id == user.pk,
-        may_discuss=mode in ("async", "discussion") and (is_reviewer(user, team) or in_session),
-    )
 
 
 def _thread_url(comment: Comment) -> str:
@@ -272,7 +244,7 @@ def _thread_response(request, comment: Comment, **extra) -> HttpResponse:
     """The thread again (htmx), or back to where it is shown."""
     if not request.htmx:
         return redirect(_thread_url(comment))
-    viewer = _thread_viewer(request.user, comment)
+    viewer = viewer_for(request.user, initiative=comment.initiative, session=comment.session)
     fresh = Comment.objects.visible_to(request.user).for_display(request.user).get(pk=comment.pk)
     fresh.session = comment.session
     items = list(fresh.action_items.select_related("owner"))
@@ -367,7 +339,7 @@ def comment_delete(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 def action_item_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     """Turn a thread into an action item. GET: the form (loaded into the thread on demand)."""
     comment = get_comment_for_user(request.user, comment_id)
-    viewer = _thread_viewer(request.user, comment)
+    viewer = viewer_for(request.user, initiative=comment.initiative, session=comment.session)
     if viewer.mode in ("reading", "record"):
         message = {
             "reading": "Action items can be added once the discussion starts.",
@@ -425,12 +397,7 @@ def action_item_done(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     ):
         next_url = ""
     if request.htmx:
-        viewer = Viewer(
-            user=request.user, mode="", is_editor=is_editor(request.user, item.initiative.team)
-        )
         return render(
-            request,
-            "reviews/includes/action_item.html",
-            {"item": item, "viewer": viewer, "next": next_url},
+            request, "reviews/includes/action_item.html", {"item": item, "next": next_url}
         )
     return redirect(next_url or url)

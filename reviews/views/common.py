@@ -1,28 +1,28 @@
 """What the session and comment views share: templates, permissions, the memo with its margin."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from documents.models import FaqAudience, Revision
 from wbapp.accounts.models import User
+from wbapp.accounts.rules import is_editor, is_reviewer
 
 from ..anchoring import section_plain_text, utf16_length
 from ..forms import CommentForm
-from ..models import ActionItem, Comment
+from ..models import ActionItem, Comment, SessionPhase
+from ..rendered import MEMO
 
 SESSION = "reviews/session.html"
-MEMO = "reviews/includes/memo.html"
-CARD = "reviews/includes/comment_card.html"
-BOX = "reviews/includes/comment_box.html"
 ACTION_FORM = "reviews/includes/action_item_form.html"
 
-# Above this many comments in a discussion, the margins load as they come near the screen.
+# Above this many comments on a page, the margins load as they come near the screen.
 LAZY_MARGINS_ABOVE = 60
 
 FACILITATE = "reviews.facilitate_session"
@@ -68,8 +68,6 @@ class MemoRow:
     heading: str
     is_faq: bool
     comments: list = field(default_factory=list)
-    # The margin's HTML, with a slot for the CSRF token (reviews/rendered.py, fill_margins).
-    margin_html: str | None = None
 
     @property
     def html(self) -> str:
@@ -85,11 +83,12 @@ class MemoPart:
     title_hidden: bool = False
 
 
-def memo_parts(revision: Revision, comments=()) -> list[MemoPart]:
+def memo_parts(revision: Revision, comments=(), *, rows: list[str] | None = None) -> list[MemoPart]:
     """The iteration as it reads: press release, sections, external FAQ, internal FAQ.
 
     ``comments`` (already visible to the viewer, in document order) go to the
-    row of their section; none is dropped or counted here.
+    row of their section; none is dropped or counted here. ``rows``: only these
+    sections (a fragment of some margins).
     """
     by_key = defaultdict(list)
     for comment in comments:
@@ -112,7 +111,44 @@ def memo_parts(revision: Revision, comments=()) -> list[MemoPart]:
         entries = [row(entry) for entry in outline if entry.is_faq and entry.audience == audience]
         if entries:
             parts.append(MemoPart(f"faq-{audience}", label, entries))
+    if rows is not None:
+        parts = [
+            replace(part, rows=[row for row in part.rows if row.key in rows]) for part in parts
+        ]
     return parts
+
+
+def rows_filter(rows: list[str] | None) -> Q:
+    """Comments of these sections only (all when ``rows`` is None)."""
+    return Q() if rows is None else Q(section_key__in=rows)
+
+
+def margin_comments(visible, user, *, rows=None, lazy=False) -> tuple[list[Comment], dict]:
+    """The comments a page's margins show, with their replies and +1s (``for_display``).
+
+    ``rows``: those sections' only (a fragment of margins). ``lazy``: past
+    LAZY_MARGINS_ABOVE comments, none, and instead the count per section (one
+    query): each margin then shows its count and loads its threads when it comes
+    near the screen, so a page of 500 threads costs what a page of 50 does.
+    """
+    if rows is None and lazy:
+        counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
+        if sum(counts.values()) > LAZY_MARGINS_ABOVE:
+            return [], counts
+    return list(visible.filter(rows_filter(rows)).for_display(user)), {}
+
+
+def render_margins(request: HttpRequest, context: dict) -> HttpResponse:
+    """The margins a fragment asked for, of ``context["parts"]``.
+
+    One margin's threads go into the margin that asked as it came near the screen
+    (``swap=inner``); several come out of band, fetched again after others replied
+    or resolved.
+    """
+    rows_shown = [row for part in context["parts"] for row in part.rows]
+    if request.GET.get("swap") == "inner" and len(rows_shown) == 1:
+        return render(request, f"{MEMO}#margin_inner", context | {"row": rows_shown[0]})
+    return render(request, f"{MEMO}#margins_oob", context)
 
 
 def _section_choices(parts: list[MemoPart]) -> list[tuple[str, str]]:
@@ -121,7 +157,7 @@ def _section_choices(parts: list[MemoPart]) -> list[tuple[str, str]]:
 
 @dataclass
 class Viewer:
-    """What the signed-in user may do with the comments on the page (computed once)."""
+    """What the signed-in user may do with the comments on the page (see ``viewer_for``)."""
 
     user: User
     mode: str  # "reading", "discussion", "record" or "async"
@@ -130,6 +166,35 @@ class Viewer:
     may_discuss: bool = False
     # Where static/js/mentions.js asks for @mention suggestions (the initiative's members).
     mentions_url: str = ""
+
+
+# How a session's comments are shown in each phase; outside sessions they are "async".
+_MODES = {
+    SessionPhase.SCHEDULED: "reading",
+    SessionPhase.READING: "reading",
+    SessionPhase.DISCUSSION: "discussion",
+}
+
+
+def viewer_for(user, *, initiative, session=None) -> Viewer:
+    """What ``user`` may do with the comments of ``initiative`` (in ``session``, if given).
+
+    The one place that decides it, for every page and fragment that shows comment
+    cards: during the reading each reader has their own comments; in the discussion
+    and outside sessions, team reviewers and up (and the session's commenters)
+    discuss; a closed session is a read-only record.
+    """
+    team = initiative.team
+    mode = "async" if session is None else _MODES.get(session.phase, "record")
+    in_session = session is not None and user.has_perm(COMMENT_IN_SESSION, session)
+    return Viewer(
+        user=user,
+        mode=mode,
+        is_editor=is_editor(user, team),
+        is_facilitator=session is not None and session.facilitator_id == user.pk,
+        may_discuss=mode in ("async", "discussion") and (is_reviewer(user, team) or in_session),
+        mentions_url=mentions_url(initiative.pk),
+    )
 
 
 def decorate(comments: list[Comment], viewer: Viewer, items: list[ActionItem]) -> list[Comment]:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from reviews.services.comments import comment_create
 from reviews.services.phases import session_focus, session_start_discussion, session_start_reading
-from reviews.views import sessions
+from reviews.views import common as view_common
 from tests.e2e.test_session_journey import review_of_a_prfaq, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ THREADS = [
 def test_a_long_discussion_loads_its_margins_on_demand(
     new_context, live_server, check_a11y, screenshot, monkeypatch
 ):
-    monkeypatch.setattr(sessions, "LAZY_MARGINS_ABOVE", 2)
+    monkeypatch.setattr(view_common, "LAZY_MARGINS_ABOVE", 2)
     session, maya, reviewers = review_of_a_prfaq()
     session = session_start_reading(user=maya, session=session)
     faq_key = session.revision.faq()[0].key

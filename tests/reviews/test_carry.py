@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.services import iteration_restore
-from reviews import carry
 from reviews.models import Anchoring, Comment, CommentKind, CommentStatus, Reaction, Reply
 from reviews.reanchoring import MATCH_THRESHOLD, Reanchorer, Text
+from reviews.services import carry
 from reviews.services.comments import (
     comment_create,
     comment_edit,
@@ -365,7 +365,7 @@ def test_carrying_is_part_of_saving_the_iteration(cast, document, first, monkeyp
     def broken(**kwargs):
         raise RuntimeError("carry failed")
 
-    monkeypatch.setattr(carry, "carry_forward", broken)
+    monkeypatch.setattr("reviews.receivers.carry_forward", broken)
     with pytest.raises(RuntimeError):
         save(cast, document)
 

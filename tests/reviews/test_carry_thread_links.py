@@ -1,4 +1,4 @@
-"""reviews/carry/thread_links.html: a comment card's carry links and "Mark addressed" form."""
+"""A comment card's carry links (reviews/carry/thread_links.html) and its "Mark addressed" form."""
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def links(comment, user, *, is_editor, mode="async"):
     shown = Comment.objects.for_display(user).get(pk=comment.pk)
     viewer = Viewer(user=user, mode=mode, is_editor=is_editor)
-    return render_to_string("reviews/carry/thread_links.html", {"comment": shown, "viewer": viewer})
+    return render_to_string(
+        "reviews/includes/comment_card.html", {"comment": shown, "viewer": viewer, "user": user}
+    )
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.live import ETAG_MAX_AGE_SECONDS
 from reviews.models import ReviewSession, SessionPhase, SessionTransition
 from reviews.services.phases import participant_mark_done, session_start_reading
-from reviews.views import ETAG_MAX_AGE_SECONDS
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, reading_session, scheduled_session
 
@@ -119,7 +119,7 @@ def test_an_old_etag_gets_a_full_answer_again(cast, client_for, monkeypatch):
     client = client_for(cast.reviewer)
     etag = poll(client, session)["ETag"]
     later = timezone.now() + timedelta(seconds=ETAG_MAX_AGE_SECONDS + 1)
-    monkeypatch.setattr("reviews.views.sessions.timezone.now", lambda: later)
+    monkeypatch.setattr("reviews.live.timezone.now", lambda: later)
     assert poll(client, session, etag=etag).status_code == 200
 
 
@@ -159,7 +159,7 @@ def test_a_matching_etag_is_not_a_304_once_the_time_is_up(cast, client_for, monk
     client = client_for(cast.reviewer)
     etag = poll(client, session)["ETag"]
     later = session.reading_ends_at + timedelta(seconds=1)
-    monkeypatch.setattr("reviews.views.sessions.timezone.now", lambda: later)
+    monkeypatch.setattr("reviews.live.timezone.now", lambda: later)
     monkeypatch.setattr("reviews.services.phases.timezone.now", lambda: later)
     response = poll(client, session, etag=etag)
     assert response.status_code == 204

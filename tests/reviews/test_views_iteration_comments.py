@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from reviews.models import Anchoring, CommentStatus
-from reviews.views import iteration_comment_context
+from reviews.views.comments import iteration_comment_context
 from tests.reviews.factories import comment, reading_session, revision_for
 
 pytestmark = pytest.mark.django_db

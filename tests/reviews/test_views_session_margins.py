@@ -1,24 +1,27 @@
 """The session page's margins: kept iteration HTML, and margins that load on demand.
 
-The memo of an iteration, the blank comment box, the comment cards and the margins
-are rendered once and kept (reviews/rendered.py); what is kept must never carry one
-viewer's comments or CSRF token to another. A discussion with more than
+The memo of an iteration and each comment card's body are rendered once and kept
+(reviews/rendered.py); what is kept must never carry one viewer's comments, rights
+or CSRF token to another. A discussion with more than
 LAZY_MARGINS_ABOVE comments sends each margin as a count that loads its threads
 when it comes near the screen.
 """
 
+import pickle
 import re
 import subprocess
 import sys
 
 import pytest
+import redis
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from reviews import rendered
 from reviews.models import Comment
 from reviews.services.comments import comment_resolve, reply_create
-from reviews.views import sessions
+from reviews.views import common as view_common
 from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,7 @@ def margins(client, session, rows):
 @pytest.fixture
 def few_before_lazy(monkeypatch):
     """Margins load on demand above two comments (instead of dozens)."""
-    monkeypatch.setattr(sessions, "LAZY_MARGINS_ABOVE", 2)
+    monkeypatch.setattr(view_common, "LAZY_MARGINS_ABOVE", 2)
 
 
 def test_a_long_discussion_sends_counts_that_load_their_margins(cast, client_for, few_before_lazy):
@@ -223,25 +226,40 @@ def test_a_new_display_name_shows_on_kept_cards(cast, client_for):
     assert "Rita Renamed" in page(client, session).content.decode()
 
 
-def test_a_second_load_takes_every_margin_from_the_cache(cast, client_for, monkeypatch):
+def test_a_second_load_renders_no_card_body_again(cast, client_for, monkeypatch):
     session = discussion_session(cast)
     comment(cast.reviewer, session, body="On the summary", section_key="summary")
     comment(cast.editor, session, body="On the headline", section_key="headline")
     client = client_for(cast.owner)
-    page(client, session)  # keeps both margins
-    looked_up = []
-    real_fetch_cards = rendered.fetch_cards
+    page(client, session)  # keeps both card bodies
+    rendered_again = []
+    real_render = rendered._render_body
     monkeypatch.setattr(
-        rendered,
-        "fetch_cards",
-        lambda comments, viewer: looked_up.extend(comments) or real_fetch_cards(comments, viewer),
+        rendered, "_render_body", lambda c: rendered_again.append(c) or real_render(c)
     )
 
-    html = page(client, session).content.decode()
+    html = page(client_for(cast.viewer), session).content.decode()
 
     assert "On the summary" in html
     assert "On the headline" in html
-    assert looked_up == []  # no card looked up or rendered: the margins were kept
+    assert rendered_again == []  # another viewer, the same kept bodies
+
+
+def test_kept_html_holds_no_form_no_token_and_nothing_of_a_viewer(cast, client_for):
+    session = discussion_session(cast)
+    comment(cast.reviewer, session, body="On the summary", section_key="summary")
+    page(client_for(cast.owner), session)
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    # Django's Redis cache stores what it keeps pickled.
+    kept = [pickle.loads(client.get(key)) for key in client.scan_iter(match="*html:*")]  # noqa: S301
+
+    assert any("On the summary" in html for html in kept)  # the card body
+    assert any('id="section-summary"' in html for html in kept)  # the memo
+    for html in kept:
+        assert "<form" not in html
+        assert "csrf" not in html.lower()
+        assert "Resolve" not in html and "+1" not in html
 
 
 def test_the_forms_on_a_kept_card_carry_each_viewers_own_csrf_token(cast):

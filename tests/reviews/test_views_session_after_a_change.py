@@ -1,17 +1,14 @@
-"""What a discussion page shows alike to every member, kept per state version: never stale.
+"""What a discussion page shows alike to every member is never stale after a change.
 
-The focused thread, the comments per section and the action items are kept under
-the session's state version (reviews/live.py, kept_per_state). Each test loads the
-page (which keeps them), changes the session through a service, and expects the
-next load to show the change.
+Each test loads the page (which keeps what may be kept, reviews/rendered.py),
+changes the session through a service, and expects the next load to show it.
 """
 
 import pytest
 from django.urls import reverse
 
-from reviews import live
 from reviews.services.phases import session_focus_next
-from reviews.views import sessions as session_views
+from reviews.views import common as view_common
 from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +22,7 @@ def test_a_new_thread_in_a_long_discussion_is_counted_on_the_next_load(
     cast, client_for, monkeypatch
 ):
     # Margins load lazily above this many comments: the page shows counts per section.
-    monkeypatch.setattr(session_views, "LAZY_MARGINS_ABOVE", 2)
+    monkeypatch.setattr(view_common, "LAZY_MARGINS_ABOVE", 2)
     session = discussion_session(cast)
     for _ in range(3):
         comment(cast.reviewer, session, section_key="summary")
@@ -59,20 +56,3 @@ def test_a_new_action_item_shows_on_the_next_load(cast, client_for):
     action_item(cast.editor, thread, title="Check the refund window")
 
     assert "Check the refund window" in page(client, session)
-
-
-def test_a_value_is_computed_once_per_state_version(cast):
-    session = discussion_session(cast)
-    computed = []
-
-    def compute():
-        computed.append(session.state_version)
-        return len(computed)
-
-    assert live.kept_per_state(session, "probe", compute) == 1
-    assert live.kept_per_state(session, "probe", compute) == 1
-    comment(cast.reviewer, session)  # bumps the version
-    session.refresh_from_db()
-
-    assert live.kept_per_state(session, "probe", compute) == 2
-    assert computed == [computed[0], computed[0] + 1]

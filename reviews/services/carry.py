@@ -1,7 +1,7 @@
 """Carrying unresolved threads forward to a new iteration.
 
 ``documents.signals.iteration_saved`` is sent inside the transaction that saves
-an iteration, and ``receivers.py`` calls ``carry_forward`` from it: the copies
+an iteration, and ``reviews/receivers.py`` calls ``carry_forward`` from it: the copies
 commit with the iteration or not at all, so a saved iteration never lacks a
 thread of the one before.
 
@@ -42,8 +42,9 @@ from documents.models import Document, Revision
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 
-from .anchoring import CONTEXT_CHARS, anchor_targets, document_order_key, section_plain_text
-from .models import (
+from .. import live
+from ..anchoring import CONTEXT_CHARS, anchor_targets, document_order_key, section_plain_text
+from ..models import (
     UNRESOLVED_STATUSES,
     Anchoring,
     Comment,
@@ -52,7 +53,7 @@ from .models import (
     Reply,
     SessionPhase,
 )
-from .reanchoring import EXACT, FUZZY, MOVED, Match, Reanchorer, Text
+from ..reanchoring import EXACT, FUZZY, MOVED, Match, Reanchorer, Text
 
 ANCHORING = {EXACT: Anchoring.EXACT, FUZZY: Anchoring.FUZZY, MOVED: Anchoring.MOVED}
 
@@ -150,7 +151,7 @@ def carry_forward(
     document's row lock (iteration_save does), so two carries never take the
     same thread; the one-to-one ``carried_from`` is the backstop. The threads
     are locked too: resolving or replying to one waits, then sees the copy and
-    refuses (services.py).
+    refuses (services/comments.py).
     """
     threads = list(
         carryable(revision.document_id, revision.number)
@@ -173,7 +174,7 @@ def carry_forward(
     new_of = {c.carried_from_id: c for c in copies}
     ids = list(new_of)
     # The older copies now say where each thread continues.
-    Comment.objects.filter(pk__in=ids).touch()
+    live.changed(comment_ids=ids)
     Reply.objects.bulk_create(
         Reply(
             comment=new_of[r.comment_id],
@@ -223,31 +224,3 @@ def carry_to_latest(*, document_id: int, after_revision_id: int, user=None) -> C
     if latest is None:
         return CarryResult()
     return carry_forward(revision=latest, user=user)
-
-
-def mark_where_it_was(comments, revision: Revision) -> None:
-    """Set ``was_number`` / ``was_id`` on the threads of ``revision`` whose words are gone.
-
-    "Where it was": the newest earlier copy of the thread that still sat on its
-    words. One query for all of them (none when no thread lost its words).
-    """
-    lost = [c for c in comments if c.anchoring == Anchoring.LOST and c.origin_id]
-    if not lost:
-        return
-    roots = {c.origin_id for c in lost}
-    rows = (
-        Comment.objects.filter(
-            Q(pk__in=roots) | Q(origin_id__in=roots),
-            revision__document_id=revision.document_id,
-            revision__number__lt=revision.number,
-        )
-        .exclude(anchoring=Anchoring.LOST)
-        .values_list("pk", "origin_id", "revision__number")
-    )
-    newest: dict[int, tuple[int, int]] = {}
-    for pk, origin_id, number in rows:
-        root = origin_id or pk
-        if root not in newest or number > newest[root][0]:
-            newest[root] = (number, pk)
-    for comment in lost:
-        comment.was_number, comment.was_id = newest.get(comment.origin_id, (None, None))
