@@ -7,18 +7,18 @@ exist for them.
 
 Each lookup is one query: the user's team role (and, for sessions, their own
 participant row) comes back with the object and primes the caches the
-permission predicates read.
+permission predicates read. The session's is session_query.py.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from documents.models import BODY_FIELDS
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
 
 from .models import ActionItem, Comment, Participant, ReviewSession
+from .session_query import session_with_viewer
 
 VIEW = "reviews.view_session"
 
@@ -26,45 +26,6 @@ VIEW = "reviews.view_session"
 def _role_of(user, team_path: str):
     return Subquery(
         Membership.objects.filter(team=OuterRef(team_path), user=user).values("role")[:1]
-    )
-
-
-def _sessions_for(user_id: int, session_id: int):
-    """The session with what its pages show, and the user's place in it.
-
-    Three LEFT JOINs of at most one row each (unique per session and user, per team
-    and user, and per initiative while the cord is pulled): the user's participant
-    row, their membership of the team and the active Andon pull. Joins rather than
-    subqueries: Django compiles a subquery as a whole query of its own, which cost
-    more than running the lookup.
-    """
-    return (
-        ReviewSession.objects.filter(pk=session_id)
-        .select_related("initiative__team", "document", "revision", "facilitator")
-        # The iteration's words and HTML are read where needed (Revision.load_body); its
-        # outline and rendered memo are kept (Revision.outline, reviews/rendered.py).
-        .defer(*(f"revision__{name}" for name in BODY_FIELDS))
-        .annotate(
-            me=FilteredRelation("participants", condition=Q(participants__user=user_id)),
-            membership=FilteredRelation(
-                "initiative__team__memberships",
-                condition=Q(initiative__team__memberships__user=user_id),
-            ),
-            # An active pull (not reset), for the Andon banner (templatetags/andon.py).
-            pull=FilteredRelation(
-                "initiative__andon_pulls",
-                condition=Q(initiative__andon_pulls__reset_at__isnull=True),
-            ),
-        )
-        .annotate(
-            _viewer_role=F("membership__role"),
-            _my_participant_id=F("me__pk"),
-            _my_role=F("me__role"),
-            _my_invited_at=F("me__invited_at"),
-            _my_joined_at=F("me__joined_at"),
-            _my_done_at=F("me__done_at"),
-            _andon_pull_id=F("pull__pk"),
-        )
     )
 
 
@@ -76,7 +37,7 @@ def get_session_for_user(user, session_id: int, *, perm: str = VIEW) -> ReviewSe
     """
     if not user.is_authenticated:
         raise Http404("No such session.")
-    session = _sessions_for(user.pk, session_id).first()
+    session = session_with_viewer(user.pk, session_id)
     if session is None or session._viewer_role is None:
         raise Http404("No such session.")
     remember_team_role(user, session.initiative.team_id, session._viewer_role)

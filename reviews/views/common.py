@@ -215,7 +215,8 @@ def mentions_url(initiative_id: int) -> str:
 
 def comment_form(parts, data=None, *, initiative_id: int) -> CommentForm:
     form = CommentForm(data, sections=_section_choices(parts))
-    form.fields["body"].widget.attrs["data-mentions-url"] = mentions_url(initiative_id)
+    # Where static/js/mentions.js asks for @mention suggestions (comment_box.html).
+    form.mentions_url = mentions_url(initiative_id)
     return form
 
 
