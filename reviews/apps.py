@@ -6,4 +6,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Review sessions"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        # Imported once the app registry is ready (receivers import models): it
+        # connects the signal receivers.
+        from . import receivers  # noqa: F401

@@ -3,6 +3,7 @@
 from django import forms
 
 from documents.models import InitiativeStatus
+from wbapp.accounts.models import User
 
 from .anchoring import CONTEXT_CHARS
 from .models import CommentKind, ParticipantRole, SessionOutcome
@@ -62,8 +63,6 @@ class SessionForm(forms.Form):
                 )
 
     def _member_queryset(self):
-        from wbapp.accounts.models import User
-
         return User.objects.filter(pk__in=[user.pk for user in self.members]).order_by(
             "display_name", "email"
         )
