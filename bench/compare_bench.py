@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from documents.diffing import compare_contents  # noqa: E402
+from documents.comparing import compare_contents  # noqa: E402
 from documents.management.commands import _bench_text  # noqa: E402
 from documents.rendering import word_count  # noqa: E402
 

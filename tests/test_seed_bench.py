@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from documents import diffing
+from documents import comparing
 from documents.models import Document, DocumentKind, Initiative, Revision
 from documents.rendering import length_report, render_markdown
 from documents.templates_data import PRFAQ_SECTIONS
@@ -76,7 +76,7 @@ def test_iterations_are_rendered_counted_and_sized_as_the_service_does(seeded):
             assert revision.rendered == expected
             report = length_report(revision.document.kind, content["sections"], content["faq"])
             assert revision.word_count == report.total_words
-            assert revision.change_size == diffing.change_size(previous, content)
+            assert revision.change_size == comparing.change_size(previous, content)
             previous = content
 
 

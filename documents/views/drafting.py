@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.http import HtmxHttpRequest
 
-from .. import services
 from ..diffing import diff_text
 from ..forms import (
     FaqAddForm,
@@ -40,6 +39,7 @@ from ..rendering import (
     reading_minutes,
     render_markdown,
 )
+from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
 
 DRAFT = "documents/draft.html"
@@ -221,14 +221,14 @@ def section_save(
         return _invalid_save(request, form)
     heading = form.cleaned_data["heading"].strip() if document.has_free_sections else ""
     try:
-        section = services.section_save(
+        section = drafting.section_save(
             user=request.user,
             section=section,
             body=form.cleaned_data["body"],
             base_version=form.cleaned_data["base_version"],
             heading=heading or None,
         )
-    except services.DraftConflict as conflict:
+    except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "section_conflict")
     return _save_response(
         request, document, DraftItem(row=section, words=section.word_count), "section_editor"
@@ -264,7 +264,7 @@ def section_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) 
         raise Http404("This document's sections come from its template.")
     form = SectionAddForm(request.POST)
     heading = form.cleaned_data["heading"] if form.is_valid() else ""
-    section = services.section_add(
+    section = drafting.section_add(
         user=request.user, document=document, heading=heading or "New section"
     )
     item = DraftItem(row=section, words=0, last=True)
@@ -285,7 +285,7 @@ def section_move(
         request,
         document,
         section,
-        lambda position: services.section_move(
+        lambda position: drafting.section_move(
             user=request.user, section=section, position=position
         ),
         anchor=f"section-{key}",
@@ -300,7 +300,7 @@ def section_remove(
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     section = get_section(document, key)
     try:
-        services.section_remove(user=request.user, section=section)
+        drafting.section_remove(user=request.user, section=section)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     if request.htmx:
@@ -319,7 +319,7 @@ def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> H
     form = FaqAddForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose the external or the internal FAQ.", status=400)
-    entry = services.faq_entry_add(
+    entry = drafting.faq_entry_add(
         user=request.user, document=document, audience=form.cleaned_data["audience"]
     )
     item = DraftItem(row=entry, words=0, last=True)
@@ -359,14 +359,14 @@ def faq_save(
     if not form.is_valid():
         return _invalid_save(request, form)
     try:
-        entry = services.faq_entry_save(
+        entry = drafting.faq_entry_save(
             user=request.user,
             entry=entry,
             question=form.cleaned_data["question"],
             answer=form.cleaned_data["answer"],
             base_version=form.cleaned_data["base_version"],
         )
-    except services.DraftConflict as conflict:
+    except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "faq_conflict")
     return _save_response(
         request, document, DraftItem(row=entry, words=entry.word_count), "faq_editor"
@@ -384,7 +384,7 @@ def faq_move(
         request,
         document,
         entry,
-        lambda position: services.faq_entry_move(user=request.user, entry=entry, position=position),
+        lambda position: drafting.faq_entry_move(user=request.user, entry=entry, position=position),
         anchor=f"faq-{key}",
     )
 
@@ -396,7 +396,7 @@ def faq_remove(
 ) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     entry = get_faq_entry(document, key)
-    services.faq_entry_remove(user=request.user, entry=entry)
+    drafting.faq_entry_remove(user=request.user, entry=entry)
     if request.htmx:
         return HttpResponse("")
     messages.success(request, "Question removed.")
@@ -413,7 +413,7 @@ def image_upload(request: HtmxHttpRequest, initiative_id: int, document_id: int)
     form = ImageUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            image = services.image_upload(
+            image = images.image_upload(
                 user=request.user, initiative=document.initiative, file=form.cleaned_data["image"]
             )
         except ValidationError as exc:

@@ -14,10 +14,10 @@ from wbapp.accounts.lookups import get_team_for_user
 from wbapp.activity import services as notifications
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import services
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
+from ..services import initiatives
 from .common import draft_url
 
 RECENT_ITERATIONS = 8
@@ -71,7 +71,7 @@ def initiative_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = InitiativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            initiative = services.initiative_create(
+            initiative = initiatives.initiative_create(
                 user=request.user, team=team, title=form.cleaned_data["title"], **form.answers()
             )
         except ValidationError as exc:
@@ -95,7 +95,7 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     form = InitiativeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.initiative_update(
+            initiatives.initiative_update(
                 user=request.user,
                 initiative=initiative,
                 title=form.cleaned_data["title"],
@@ -175,7 +175,7 @@ def document_create(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            document = services.document_create(
+            document = initiatives.document_create(
                 user=request.user,
                 initiative=initiative,
                 kind=form.cleaned_data["kind"],

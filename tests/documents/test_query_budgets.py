@@ -10,8 +10,10 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from documents import services
 from documents.models import FaqAudience
+from documents.services.drafting import faq_entry_add, section_save
+from documents.services.initiatives import initiative_follow
+from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from tests.documents.factories import prfaq_for
 
@@ -23,12 +25,12 @@ SIZES = ["small", "large"]
 def document_of_size(cast, size):
     document = prfaq_for(cast)
     headline = document.sections.get(key="headline")
-    headline = services.section_save(
+    headline = section_save(
         user=cast.editor, section=headline, body="Returns in one tap", base_version=1
     )
     faq_count, iteration_count = (1, 2) if size == "small" else (30, 50)
     for n in range(faq_count):
-        services.faq_entry_add(
+        faq_entry_add(
             user=cast.editor,
             document=document,
             audience=FaqAudience.EXTERNAL if n % 2 else FaqAudience.INTERNAL,
@@ -36,14 +38,14 @@ def document_of_size(cast, size):
             answer=f"Answer **{n}**.",
         )
     for n in range(iteration_count):
-        headline = services.section_save(
+        headline = section_save(
             user=cast.editor,
             section=headline,
             body=f"Returns in one tap, take {n}",
             base_version=headline.version,
         )
-        services.iteration_save(user=cast.editor, document=document, note=f"Take {n}")
-    services.initiative_follow(user=cast.viewer, initiative=document.initiative)
+        iteration_save(user=cast.editor, document=document, note=f"Take {n}")
+    initiative_follow(user=cast.viewer, initiative=document.initiative)
     return document
 
 

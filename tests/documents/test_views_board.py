@@ -4,8 +4,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from documents import services
 from documents.models import Initiative, InitiativeStatus
+from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -23,8 +23,8 @@ def board_html(cast, role):
 
 def test_initiatives_are_grouped_by_status_with_owner_and_latest_iteration(cast):
     document = prfaq_for(cast, title="Self-serve returns")
-    services.iteration_save(user=cast.editor, document=document)
-    services.iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
     InitiativeFactory(team=cast.team, owner=cast.owner, title="Gift wrap", status="shelved")
     InitiativeFactory(title="Another team's idea")
     board = board_initiatives(cast.team, cast.viewer)

@@ -43,7 +43,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import diffing
+from documents import comparing
 from documents.models import (
     Document,
     DocumentKind,
@@ -356,7 +356,7 @@ class Seeder:
             word_count=length_report(
                 document.kind, content["sections"], content["faq"]
             ).total_words,
-            change_size=diffing.change_size(previous, content),
+            change_size=comparing.change_size(previous, content),
             rendered=self.rendered(content),
         )
 
