@@ -48,7 +48,17 @@ from documents.rendering import length_report, render_markdown  # noqa: E402
 from wbapp.accounts.models import User  # noqa: E402
 
 HOST = "127.0.0.1"
-PAGES = ("board", "initiative", "draft", "iteration", "compare", "reading", "discussion")
+PAGES = (
+    "home",
+    "notifications",
+    "board",
+    "initiative",
+    "draft",
+    "iteration",
+    "compare",
+    "reading",
+    "discussion",
+)
 SAVE_MARKER = " (saved by the bench)"
 
 
