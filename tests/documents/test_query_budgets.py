@@ -15,7 +15,8 @@ from documents.services.drafting import faq_entry_add, section_save
 from documents.services.initiatives import initiative_follow
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
-from tests.documents.factories import prfaq_for
+from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
+from tests.documents.factories import InitiativeFactory, prfaq_for
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +117,30 @@ def test_the_compare_page_has_a_fixed_query_budget(cast, size, django_assert_num
 def test_the_board_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
     for _ in range(1 if size == "small" else 5):
         document_of_size(cast, size)
+    # More initiatives of one status than the board shows.
+    for n in range(1 if size == "small" else BOARD_CARDS + 3):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
     user = type(cast.editor).objects.get(pk=cast.editor.pk)  # no cached role
-    # initiatives with owners and latest iteration (one query, subqueries inside),
-    # the user's role in the team for the "New initiative" button.
+    # the first initiatives of each status with their count, owners and latest
+    # iteration (one query: window functions and subqueries inside), the user's role
+    # in the team for the "New initiative" button.
     with django_assert_num_queries(2):
         board = board_initiatives(cast.team, user)
         html = render_to_string(
             "documents/includes/board.html", {"team": cast.team, "board": board}
         )
     assert "iteration" in html
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_status_list_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    for _ in range(1 if size == "small" else 3):
+        document_of_size(cast, size)
+    for n in range(1 if size == "small" else LIST_PAGE_SIZE + 5):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+    client = signed_in(cast.viewer)
+    url = reverse("team_initiatives", args=[cast.team.slug, "drafting"])
+    # user, the team with the user's role, the count for the pages, one page of
+    # initiatives with owners and latest iteration, unread notifications, navigation teams.
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
