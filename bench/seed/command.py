@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wbapp.accounts.models import User
@@ -55,11 +55,24 @@ def seed(*, scale: str, reset: bool = False, manifest: Path | None = None) -> di
     else:
         say(f"Already seeded at scale “{scale}”.")
         restart_readings()
+    analyze()
     data = build_manifest(scale)
     if manifest is not None:
         manifest.write_text(json.dumps(data, indent=2))
     report(data)
     return data
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as a database in service has them.
+
+    Rows written in bulk have none until autovacuum comes by, and it may not before
+    the bench runs: without them PostgreSQL planned the home page's "waiting on
+    you" query as a nested loop over every comment (1.1 s instead of 8 ms).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def report(data: dict) -> None:
