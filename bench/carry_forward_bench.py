@@ -41,6 +41,21 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_test_environment,
 )
+from people import bench_team  # noqa: E402
+
+from documents.models import DocumentKind, Revision  # noqa: E402
+from documents.services.drafting import section_move, section_save  # noqa: E402
+from documents.services.initiatives import document_create, initiative_create  # noqa: E402
+from documents.services.iterations import iteration_save  # noqa: E402
+from reviews.anchoring import anchor_targets, section_plain_text  # noqa: E402
+from reviews.models import Comment  # noqa: E402
+from reviews.services.carry import carry_forward  # noqa: E402
+from reviews.services.comments import (  # noqa: E402
+    comment_create,
+    comment_toggle_plus_one,
+    reply_create,
+)
+from wbapp.celery import app  # noqa: E402
 
 THREADS = 500
 ROUNDS = 7
@@ -48,30 +63,16 @@ ROUNDS = 7
 
 def build(rng: random.Random):
     """A narrative's first iteration with THREADS threads, and its revised draft."""
-    from documents import services as documents
-    from documents.models import DocumentKind
-    from reviews.anchoring import anchor_targets, section_plain_text
-    from reviews.services.comments import comment_create, comment_toggle_plus_one, reply_create
-    from tests.factories import MembershipFactory, TeamFactory, UserFactory
-    from wbapp.accounts.models import Role
-
-    team = TeamFactory()
-    editor = UserFactory(display_name="Editor")
-    MembershipFactory(team=team, user=editor, role=Role.EDITOR)
-    reviewers = [UserFactory(display_name=f"Reviewer {n}") for n in range(10)]
-    for reviewer in reviewers:
-        MembershipFactory(team=team, user=reviewer, role=Role.REVIEWER)
-    initiative = documents.initiative_create(user=editor, team=team, title="Bench")
-    document = documents.document_create(
-        user=editor, initiative=initiative, kind=DocumentKind.NARRATIVE
-    )
+    team, editor, reviewers = bench_team(lead="Editor", members=10)
+    initiative = initiative_create(user=editor, team=team, title="Bench")
+    document = document_create(user=editor, initiative=initiative, kind=DocumentKind.NARRATIVE)
     old = narrative(rng)
     sections = list(document.sections.order_by("position"))
     for section, content in zip(sections, old["sections"], strict=True):
-        documents.section_save(
+        section_save(
             user=editor, section=section, body=content["body"], base_version=section.version
         )
-    first = documents.iteration_save(user=editor, document=document, note="First draft")
+    first = iteration_save(user=editor, document=document, note="First draft")
 
     targets = [(t.key, section_plain_text(t.html)) for t in anchor_targets(first)]
     for n in range(THREADS):
@@ -101,26 +102,19 @@ def build(rng: random.Random):
     revised = {s["key"]: s["body"] for s in new["sections"]}
     for section in document.sections.all():
         body = revised[old["sections"][sections.index(section)]["key"]]
-        documents.section_save(
-            user=editor, section=section, body=body, base_version=section.version
-        )
-    documents.section_move(user=editor, section=sections[4], position=1)
+        section_save(user=editor, section=section, body=body, base_version=section.version)
+    section_move(user=editor, section=sections[4], position=1)
     return editor, document
 
 
 def run():
-    from documents import services as documents
-    from documents.models import Revision
-    from reviews.models import Comment
-    from reviews.services.carry import carry_forward
-
     rng = random.Random(3300)  # noqa: S311 - reproducible test text, not secrets
     editor, document = build(rng)
     first = document.revisions.get()
     words = first.word_count
 
     start = time.perf_counter()
-    second = documents.iteration_save(user=editor, document=document, note="Revised")
+    second = iteration_save(user=editor, document=document, note="Revised")
     save_ms = (time.perf_counter() - start) * 1000
     copies = Comment.objects.filter(revision=second)
     how = Counter(copies.values_list("anchoring", flat=True))
@@ -162,8 +156,6 @@ def run():
 
 
 def main():
-    from wbapp.celery import app
-
     # Tasks in-process: nothing is left in the broker for a worker to find later.
     app.conf.task_always_eager = True
     # A database of its own, so that a test run at the same time is not disturbed.

@@ -7,7 +7,7 @@ median of several runs in milliseconds for each pair; not a test.
   sentence in ten, deletes and inserts paragraphs and reorders two sections,
   roughly what an author does between iterations.
 - ``49...50``, ``45...50``, ``1...50``: iterations of a 12-section narrative
-  written and revised 49 times the way ``manage.py seed_bench`` writes the
+  written and revised 49 times the way the bench seeder (``bench/seed/``) writes the
   showcase's (same text generator, same revision rates). 1 against 50 is a
   near-total rewrite: the worst case of the ``make bench`` timings.
 - ``consecutive``: the slowest of the 49 pairs of consecutive iterations.
@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from documents.diffing import compare_contents  # noqa: E402
-from documents.management.commands import _bench_text  # noqa: E402
+from bench.seed import text as seed_text  # noqa: E402
+from documents.comparing import compare_contents  # noqa: E402
 from documents.rendering import word_count  # noqa: E402
 
 RUNS = 15
@@ -95,11 +95,11 @@ def revise(rng: random.Random, content: dict) -> dict:
 def seeded_iterations(
     seed: int = 20_250_707, iterations: int = 50, words: int = 3_300
 ) -> list[dict]:
-    """A showcase-like narrative's iterations, as seed_bench's ``Seeder.iterations`` writes them:
+    """A showcase-like narrative's iterations, as the seeder's ``Seeder.iterations`` writes them:
     12 sections, each revised with probability 0.3 per iteration, paragraphs added
     while under ``words`` and cut while over."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test text, not secrets
-    writer = _bench_text.Writer(rng, _bench_text.SHOWCASE_TOPIC)
+    writer = seed_text.Writer(rng, seed_text.SHOWCASE_TOPIC)
     sections = [
         {"key": f"s-{rng.getrandbits(32):08x}", "heading": heading, "body": body, "part": ""}
         for heading, body in writer.narrative_sections(12, words)

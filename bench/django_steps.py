@@ -42,13 +42,23 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
-from documents.diffing import compare_revisions  # noqa: E402
+from documents.comparing import change_size, compare_revisions  # noqa: E402
 from documents.models import DraftSection, Revision  # noqa: E402
 from documents.rendering import length_report, render_markdown  # noqa: E402
 from wbapp.accounts.models import User  # noqa: E402
 
 HOST = "127.0.0.1"
-PAGES = ("board", "initiative", "draft", "iteration", "compare", "reading", "discussion")
+PAGES = (
+    "home",
+    "notifications",
+    "board",
+    "initiative",
+    "draft",
+    "iteration",
+    "compare",
+    "reading",
+    "discussion",
+)
 SAVE_MARKER = " (saved by the bench)"
 
 
@@ -156,7 +166,6 @@ def _next_content(content: dict, rng: random.Random) -> dict:
 
 
 def timings(manifest: dict) -> dict:
-    from documents.diffing import change_size
     from reviews.models import (
         Comment,
         CommentStatus,

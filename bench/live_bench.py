@@ -27,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wbapp.settings")
 
 import django  # noqa: E402
@@ -44,6 +45,22 @@ from django.test.utils import (  # noqa: E402
 )
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from people import bench_team  # noqa: E402
+
+from documents.models import DocumentKind  # noqa: E402
+from documents.services.drafting import section_save  # noqa: E402
+from documents.services.initiatives import document_create, initiative_create  # noqa: E402
+from documents.services.iterations import iteration_save  # noqa: E402
+from reviews import live  # noqa: E402
+from reviews.models import ParticipantRole  # noqa: E402
+from reviews.services.comments import comment_create  # noqa: E402
+from reviews.services.phases import (  # noqa: E402
+    participant_open,
+    session_start_discussion,
+    session_start_reading,
+)
+from reviews.services.scheduling import session_schedule  # noqa: E402
+from wbapp.celery import app  # noqa: E402
 
 PARTICIPANTS = 50
 COMMENTS_EACH = 4
@@ -53,34 +70,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def build():
     """The team, the iteration and a session in its reading, through the services."""
-    from documents import services as documents
-    from documents.models import DocumentKind
-    from reviews.models import ParticipantRole
-    from reviews.services.comments import comment_create
-    from reviews.services.phases import (
-        participant_open,
-        session_start_reading,
-    )
-    from reviews.services.scheduling import session_schedule
-    from tests.factories import MembershipFactory, TeamFactory, UserFactory
-    from wbapp.accounts.models import Role
-
-    team = TeamFactory()
-    facilitator = UserFactory(display_name="Facilitator")
-    MembershipFactory(team=team, user=facilitator, role=Role.EDITOR)
-    readers = [UserFactory(display_name=f"Reader {n}") for n in range(PARTICIPANTS)]
-    for reader in readers:
-        MembershipFactory(team=team, user=reader, role=Role.REVIEWER)
-    initiative = documents.initiative_create(user=facilitator, team=team, title="Bench")
-    document = documents.document_create(
-        user=facilitator, initiative=initiative, kind=DocumentKind.PRFAQ
-    )
+    team, facilitator, readers = bench_team(lead="Facilitator", members=PARTICIPANTS)
+    initiative = initiative_create(user=facilitator, team=team, title="Bench")
+    document = document_create(user=facilitator, initiative=initiative, kind=DocumentKind.PRFAQ)
     body = "Customers return items from home and the refund lands at the first scan. " * 12
     for section in document.sections.all():
-        documents.section_save(
-            user=facilitator, section=section, body=body, base_version=section.version
-        )
-    revision = documents.iteration_save(user=facilitator, document=document, note="Bench")
+        section_save(user=facilitator, section=section, body=body, base_version=section.version)
+    revision = iteration_save(user=facilitator, document=document, note="Bench")
     session = session_schedule(
         user=facilitator,
         revision=revision,
@@ -130,8 +126,6 @@ def summary(name, samples, queries):
 
 
 def run():
-    from reviews import live
-    from reviews.services.phases import session_start_discussion
 
     session, facilitator, readers = build()
     cache.delete(live.cache_key(session.pk))
@@ -196,7 +190,6 @@ def run():
 
 
 def main():
-    from wbapp.celery import app
 
     # Tasks in-process: nothing is left in the broker for a worker to find later.
     app.conf.task_always_eager = True

@@ -7,6 +7,11 @@ DOC = "i/<int:initiative_id>/d/<int:document_id>/"
 
 urlpatterns = [
     path("t/<slug:slug>/initiatives/new/", initiatives.initiative_create, name="initiative_create"),
+    path(
+        "t/<slug:slug>/initiatives/<slug:status>/",
+        initiatives.team_initiatives,
+        name="team_initiatives",
+    ),
     path("i/<int:initiative_id>/", initiatives.initiative_detail, name="initiative_detail"),
     path("i/<int:initiative_id>/edit/", initiatives.initiative_edit, name="initiative_edit"),
     path("i/<int:initiative_id>/follow/", initiatives.initiative_follow, name="initiative_follow"),

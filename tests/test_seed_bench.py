@@ -1,37 +1,37 @@
-"""seed_bench writes the rows the services would, in the shape the bench expects.
+"""The bench seeder (bench/seed/) writes the rows the services would, as the bench expects.
 
-The suite seeds the hidden ``--tiny`` scale: the showcase's shape (every phase
-of session, carried-over FAQ growth, private readings) with a handful of
-everything, so it runs in seconds on PostgreSQL.
-"""
+The suite seeds the ``tiny`` scale (hidden ``--tiny`` on the command line): the
+showcase's shape (every phase of session, carried-over FAQ growth, private
+readings) with a handful of everything, so it runs in seconds on PostgreSQL."""
 
 import json
 from datetime import timedelta
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from documents import diffing
+from bench.seed.command import seed
+from bench.seed.manifest import SeedError
+from bench.seed.seeder import UNREAD_NOTIFICATIONS
+from documents import comparing
 from documents.models import Document, DocumentKind, Initiative, Revision
 from documents.rendering import length_report, render_markdown
 from documents.templates_data import PRFAQ_SECTIONS
 from reviews import mentions
 from reviews.anchoring import resolve_anchor
+from reviews.dashboard import my_reviews
 from reviews.models import Comment, ParticipantRole, ReviewSession, SessionPhase
 from tests.factories import UserFactory
 from wbapp.accounts.models import User
-from wbapp.activity.models import Activity, Verb
+from wbapp.activity.models import Activity, Notification, Verb
 
 pytestmark = pytest.mark.django_db
-
-SEED_MODULE = "documents.management.commands.seed_bench"
 
 
 @pytest.fixture
 def seeded(tmp_path, capsys):
     path = tmp_path / "manifest.json"
-    call_command("seed_bench", "--tiny", "--manifest", str(path))
+    seed(scale="tiny", manifest=path)
     output = capsys.readouterr().out
     return json.loads(path.read_text()), output
 
@@ -76,7 +76,7 @@ def test_iterations_are_rendered_counted_and_sized_as_the_service_does(seeded):
             assert revision.rendered == expected
             report = length_report(revision.document.kind, content["sections"], content["faq"])
             assert revision.word_count == report.total_words
-            assert revision.change_size == diffing.change_size(previous, content)
+            assert revision.change_size == comparing.change_size(previous, content)
             previous = content
 
 
@@ -179,7 +179,16 @@ def test_every_page_the_bench_requests_answers_the_reader(seeded, client_for):
     client = client_for(User.objects.get(pk=manifest["reader"]["id"]))
     for part in ("showcase", "twin"):
         urls = manifest[part]["urls"]
-        for name in ("board", "initiative", "draft", "iteration", "compare", "reading"):
+        for name in (
+            "home",
+            "notifications",
+            "board",
+            "initiative",
+            "draft",
+            "iteration",
+            "compare",
+            "reading",
+        ):
             assert client.get(urls[name]).status_code == 200, name
         assert client.get(urls["discussion"]).status_code == 200
         assert client.get(urls["live"], HTTP_HX_REQUEST="true").status_code == 200
@@ -210,7 +219,7 @@ def test_the_twin_has_the_showcase_shape_with_fewer_comments(seeded):
 @pytest.mark.django_db(transaction=True)
 def test_seeding_is_reproducible(seeded, capsys):
     first = fingerprint()
-    call_command("seed_bench", "--tiny", "--reset")
+    seed(scale="tiny", reset=True)
 
     assert fingerprint() == first
 
@@ -223,20 +232,39 @@ def test_seeding_again_only_restarts_the_readings(seeded):
     )
     rows = Comment.objects.count(), Revision.objects.count()
 
-    call_command("seed_bench", "--tiny")
+    seed(scale="tiny")
 
     assert ReviewSession.objects.get(pk=reading).reading_ends_at > timezone.now()
     assert (Comment.objects.count(), Revision.objects.count()) == rows
 
 
 def test_seeding_another_scale_needs_reset(seeded):
-    with pytest.raises(CommandError, match="--reset"):
-        call_command("seed_bench", "--scale", "small")
+    with pytest.raises(SeedError, match="--reset"):
+        seed(scale="small")
 
 
 def test_a_database_with_other_data_is_refused():
     UserFactory()
 
-    with pytest.raises(CommandError, match="dedicated, empty"):
-        call_command("seed_bench", "--tiny")
+    with pytest.raises(SeedError, match="dedicated, empty"):
+        seed(scale="tiny")
     assert Initiative.objects.count() == 0
+
+
+def test_the_reader_has_an_inbox_and_threads_waiting_on_them(seeded):
+    manifest, _ = seeded
+    reader = User.objects.get(pk=manifest["reader"]["id"])
+    notifications = Notification.objects.filter(user=reader)
+    waiting = my_reviews(reader)
+
+    assert (
+        notifications.count() == manifest["counts"]["reader_notifications"] > UNREAD_NOTIFICATIONS
+    )
+    assert notifications.filter(read_at__isnull=True).count() == UNREAD_NOTIFICATIONS
+    # Nobody is notified of their own doing, nor of an initiative they do not follow.
+    assert not notifications.filter(activity__actor=reader).exists()
+    followed = set(Initiative.objects.filter(followers=reader).values_list("pk", flat=True))
+    notified = set(notifications.values_list("activity__initiative_id", flat=True))
+    assert notified == followed
+    assert {manifest["showcase"]["initiative"], manifest["twin"]["initiative"]} < followed
+    assert waiting.sessions and waiting.waiting

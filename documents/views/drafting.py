@@ -5,8 +5,6 @@ partials of documents/draft.html; a plain form POST gets a redirect. A save made
 against a stale version answers 409 with the conflict view in all three.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.http import HtmxHttpRequest
 
-from .. import services
+from .. import kept
 from ..diffing import diff_text
 from ..forms import (
     FaqAddForm,
@@ -37,47 +35,16 @@ from ..rendering import (
     FAQ_WORD_LIMIT,
     NARRATIVE_WORD_LIMIT,
     PRESS_RELEASE_WORD_LIMIT,
-    reading_minutes,
     render_markdown,
 )
+from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
+from .draft_items import DraftItem, draft_items, row_addresses
 
 DRAFT = "documents/draft.html"
 
 
 # --- The drafting page --------------------------------------------------------------------
-
-
-@dataclass
-class DraftItem:
-    """A section or FAQ entry as the drafting page shows it."""
-
-    row: DraftSection | FaqEntry
-    words: int
-    first: bool = False
-    last: bool = False
-
-    @property
-    def html(self) -> str:
-        body = self.row.body if isinstance(self.row, DraftSection) else self.row.answer
-        return render_markdown(body)
-
-    @property
-    def minutes(self) -> int:
-        return reading_minutes(self.words)
-
-    @property
-    def anchor(self) -> str:
-        prefix = "section" if isinstance(self.row, DraftSection) else "faq"
-        return f"{prefix}-{self.row.key}"
-
-
-def _items(rows) -> list[DraftItem]:
-    items = [DraftItem(row=row, words=row.word_count) for row in rows]
-    if items:
-        items[0].first = True
-        items[-1].last = True
-    return items
 
 
 def _draft_rows(document: Document) -> tuple[list[DraftSection], list[FaqEntry]]:
@@ -108,11 +75,23 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     sections, faq_entries = _draft_rows(document)
     latest = document.revisions.summaries().select_related("author").order_by("-number").first()
     editing = request.GET.get("edit", "") if context["can_edit"] else ""
+    rendered = kept.draft_html([*sections, *faq_entries])
+    addresses = row_addresses(document)
     context |= {
-        "press_release": _items(s for s in sections if s.is_press_release),
-        "other_sections": _items(s for s in sections if not s.is_press_release),
+        "press_release": draft_items(
+            (s for s in sections if s.is_press_release), rendered, addresses
+        ),
+        "other_sections": draft_items(
+            (s for s in sections if not s.is_press_release), rendered, addresses
+        ),
         "faq_parts": [
-            (audience, label, _items(e for e in faq_entries if e.audience == audience))
+            (
+                audience,
+                label,
+                draft_items(
+                    (e for e in faq_entries if e.audience == audience), rendered, addresses
+                ),
+            )
             for audience, label in FaqAudience.choices
         ],
         "editing": editing,
@@ -221,14 +200,14 @@ def section_save(
         return _invalid_save(request, form)
     heading = form.cleaned_data["heading"].strip() if document.has_free_sections else ""
     try:
-        section = services.section_save(
+        section = drafting.section_save(
             user=request.user,
             section=section,
             body=form.cleaned_data["body"],
             base_version=form.cleaned_data["base_version"],
             heading=heading or None,
         )
-    except services.DraftConflict as conflict:
+    except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "section_conflict")
     return _save_response(
         request, document, DraftItem(row=section, words=section.word_count), "section_editor"
@@ -264,7 +243,7 @@ def section_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) 
         raise Http404("This document's sections come from its template.")
     form = SectionAddForm(request.POST)
     heading = form.cleaned_data["heading"] if form.is_valid() else ""
-    section = services.section_add(
+    section = drafting.section_add(
         user=request.user, document=document, heading=heading or "New section"
     )
     item = DraftItem(row=section, words=0, last=True)
@@ -285,7 +264,7 @@ def section_move(
         request,
         document,
         section,
-        lambda position: services.section_move(
+        lambda position: drafting.section_move(
             user=request.user, section=section, position=position
         ),
         anchor=f"section-{key}",
@@ -300,7 +279,7 @@ def section_remove(
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     section = get_section(document, key)
     try:
-        services.section_remove(user=request.user, section=section)
+        drafting.section_remove(user=request.user, section=section)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     if request.htmx:
@@ -319,7 +298,7 @@ def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> H
     form = FaqAddForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose the external or the internal FAQ.", status=400)
-    entry = services.faq_entry_add(
+    entry = drafting.faq_entry_add(
         user=request.user, document=document, audience=form.cleaned_data["audience"]
     )
     item = DraftItem(row=entry, words=0, last=True)
@@ -359,14 +338,14 @@ def faq_save(
     if not form.is_valid():
         return _invalid_save(request, form)
     try:
-        entry = services.faq_entry_save(
+        entry = drafting.faq_entry_save(
             user=request.user,
             entry=entry,
             question=form.cleaned_data["question"],
             answer=form.cleaned_data["answer"],
             base_version=form.cleaned_data["base_version"],
         )
-    except services.DraftConflict as conflict:
+    except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "faq_conflict")
     return _save_response(
         request, document, DraftItem(row=entry, words=entry.word_count), "faq_editor"
@@ -384,7 +363,7 @@ def faq_move(
         request,
         document,
         entry,
-        lambda position: services.faq_entry_move(user=request.user, entry=entry, position=position),
+        lambda position: drafting.faq_entry_move(user=request.user, entry=entry, position=position),
         anchor=f"faq-{key}",
     )
 
@@ -396,7 +375,7 @@ def faq_remove(
 ) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
     entry = get_faq_entry(document, key)
-    services.faq_entry_remove(user=request.user, entry=entry)
+    drafting.faq_entry_remove(user=request.user, entry=entry)
     if request.htmx:
         return HttpResponse("")
     messages.success(request, "Question removed.")
@@ -413,7 +392,7 @@ def image_upload(request: HtmxHttpRequest, initiative_id: int, document_id: int)
     form = ImageUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            image = services.image_upload(
+            image = images.image_upload(
                 user=request.user, initiative=document.initiative, file=form.cleaned_data["image"]
             )
         except ValidationError as exc:

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,10 +16,10 @@ from wbapp.accounts.lookups import get_team_for_user
 from wbapp.activity import services as notifications
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
-from .. import services
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
+from ..services import initiatives
 from .common import draft_url
 
 RECENT_ITERATIONS = 8
@@ -33,32 +35,90 @@ class Board:
     can_create: bool
 
 
+# Cards per status on the board: the most recently active ones. A status with more
+# links to its own list (team_initiatives), so the board costs the same to read and
+# to render for a team of 10 initiatives as for one of 1,000.
+BOARD_CARDS = 8
+# What a card shows: not the five customer answers.
+CARD_FIELDS = ("team", "title", "status", "updated_at", "owner__display_name", "owner__email")
+LIST_PAGE_SIZE = 50
+
+
 def board_initiatives(team, user) -> Board:
     """The team's initiatives grouped by status, for documents/includes/board.html.
 
-    One query, whatever the number of initiatives or iterations: the owner
-    joined, the latest iteration annotated by subquery. ``user``'s role (cached
-    by the team lookup) decides whether the "New initiative" button shows.
+    One query, whatever the number of initiatives or iterations: a window function
+    numbers each status's initiatives (newest activity first) and only the first
+    BOARD_CARDS of each come back, with their status's count, the owner joined and
+    the latest iteration annotated by subqueries (computed for those rows only).
+    ``user``'s role (cached by the team lookup) decides whether the "New initiative"
+    button shows.
     """
-    initiatives = list(
+    place = Window(
+        RowNumber(), partition_by=F("status"), order_by=[F("updated_at").desc(), F("pk").desc()]
+    )
+    first_of_each = (
         Initiative.objects.filter(team=team)
+        .annotate(place=place)
+        .filter(place__lte=BOARD_CARDS)
+        .values("pk")
+    )
+    same_status = (
+        Initiative.objects.filter(team=OuterRef("team"), status=OuterRef("status"))
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    cards = list(
+        Initiative.objects.filter(pk__in=first_of_each)
+        .only(*CARD_FIELDS)
+        .annotate(status_count=Subquery(same_status))
         .select_related("owner")
         .with_latest_iteration()
         .order_by("-updated_at", "-pk")
     )
-    columns = [
-        {
-            "status": status,
-            "label": label,
-            "initiatives": [i for i in initiatives if i.status == status],
-        }
-        for status, label in InitiativeStatus.choices
-    ]
+    columns = []
+    for status, label in InitiativeStatus.choices:
+        shown = [i for i in cards if i.status == status]
+        count = shown[0].status_count if shown else 0
+        columns.append(
+            {
+                "status": status,
+                "label": label,
+                "initiatives": shown,
+                "count": count,
+                "more": count - len(shown),
+            }
+        )
     return Board(
         columns=columns,
-        total=len(initiatives),
+        total=sum(column["count"] for column in columns),
         can_create=user.has_perm("documents.add_initiative", team),
     )
+
+
+@login_required
+@require_GET
+def team_initiatives(request: HtmxHttpRequest, slug: str, status: str) -> HttpResponse:
+    """Every initiative of one status, newest activity first, a page at a time."""
+    team = get_team_for_user(request.user, slug)
+    if status not in InitiativeStatus.values:
+        raise Http404("No such status.")
+    initiatives = (
+        Initiative.objects.filter(team=team, status=status)
+        .select_related("owner")
+        .with_latest_iteration()
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "team": team,
+        "status": status,
+        "label": InitiativeStatus(status).label,
+        "page": page,
+    }
+    return render(request, "documents/initiative_list.html", context)
 
 
 # --- Initiatives -----------------------------------------------------------------------
@@ -71,7 +131,7 @@ def initiative_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = InitiativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            initiative = services.initiative_create(
+            initiative = initiatives.initiative_create(
                 user=request.user, team=team, title=form.cleaned_data["title"], **form.answers()
             )
         except ValidationError as exc:
@@ -95,7 +155,7 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     form = InitiativeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.initiative_update(
+            initiatives.initiative_update(
                 user=request.user,
                 initiative=initiative,
                 title=form.cleaned_data["title"],
@@ -175,7 +235,7 @@ def document_create(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            document = services.document_create(
+            document = initiatives.document_create(
                 user=request.user,
                 initiative=initiative,
                 kind=form.cleaned_data["kind"],

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.http import HtmxHttpRequest
 
-from .. import diffing, services
-from ..diffing import compare_revisions
+from .. import comparing, diffing
+from ..comparing import compare_revisions
 from ..forms import CompareForm, IterationForm, RestoreForm
 from ..lookups import get_document_for_user, get_revision_for_user
 from ..models import FaqAudience, Revision
 from ..rendering import snapshot_markdown
+from ..services import iterations
 from .common import document_context, draft_url
 
 # The word-count timeline on the iterations list: bar width, gap and height in SVG units.
@@ -48,7 +49,7 @@ def iteration_save(request: HtmxHttpRequest, initiative_id: int, document_id: in
     if not form.is_valid():
         messages.error(request, "Keep the note to 500 characters.")
         return redirect(draft_url(document))
-    revision = services.iteration_save(
+    revision = iterations.iteration_save(
         user=request.user, document=document, note=form.cleaned_data["note"]
     )
     messages.success(request, f"Iteration {revision.number} saved.")
@@ -118,7 +119,7 @@ def iteration_restore(
     revision = get_revision_for_user(request.user, initiative_id, document_id, number, write=True)
     form = RestoreForm(request.POST)
     note = form.cleaned_data["note"].strip() if form.is_valid() else ""
-    restored = services.iteration_restore(user=request.user, revision=revision, note=note)
+    restored = iterations.iteration_restore(user=request.user, revision=revision, note=note)
     messages.success(
         request, f"Iteration {revision.number} restored as iteration {restored.number}."
     )
@@ -175,8 +176,8 @@ def _row(diff, was: dict, now: dict) -> dict:
 
 @functools.cache
 def _code_digest() -> str:
-    """A hash of the diffing and the templates that render it (once per process)."""
-    sources = [inspect.getsource(diffing)] + [
+    """A hash of the comparison code and the templates that render it (once per process)."""
+    sources = [inspect.getsource(comparing), inspect.getsource(diffing)] + [
         get_template(name).template.source
         for name in (COMPARE, "documents/includes/diff_item.html")
     ]

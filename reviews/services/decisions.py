@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from documents.models import Initiative, InitiativeStatus
 from documents.rendering import render_markdown
-from documents.services import touch_initiative
+from documents.services.common import touch_initiative
 from wbapp.activity.models import Verb
 from wbapp.activity.services import activity_record
 

@@ -8,7 +8,7 @@ starting sections call ``documents.services.document_create`` (or use
 import factory
 
 from documents.models import Document, DocumentKind, DraftSection, FaqEntry, Initiative
-from documents.services import document_create
+from documents.services.initiatives import document_create
 from tests.factories import TeamFactory, UserFactory
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import Revision
-from documents.services import iteration_save
+from documents.services.iterations import iteration_save
 from tests.documents.factories import prfaq_for
 from tests.factories import UserFactory
 

@@ -7,13 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from documents import diffing
+from documents.comparing import change_size, compare_contents, compare_revisions
 from documents.diffing import (
     DELETE,
     EQUAL,
     INSERT,
-    change_size,
-    compare_contents,
-    compare_revisions,
     diff_text,
     diff_tokens,
 )

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from documents.models import DraftSection, FaqEntry
-from documents.services import (
+from documents.services.drafting import (
     DraftConflict,
     faq_entry_add,
     faq_entry_remove,
@@ -88,7 +88,7 @@ def test_a_retried_save_of_the_same_text_is_not_a_conflict(cast):
 
 def test_saving_a_section_someone_removed_is_a_conflict_that_keeps_my_text(cast):
     from documents.models import DocumentKind
-    from documents.services import document_create
+    from documents.services.initiatives import document_create
 
     initiative = prfaq_for(cast).initiative
     narrative = document_create(

@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 
 from documents.models import Document, Revision
-from documents.services import iteration_save
+from documents.services.iterations import iteration_save
 from tests.documents.factories import prfaq_for
 from wbapp.accounts.models import User
 

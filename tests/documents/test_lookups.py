@@ -12,7 +12,8 @@ from documents.lookups import (
     get_section,
 )
 from documents.models import AppendixImage
-from documents.services import faq_entry_add, iteration_save
+from documents.services.drafting import faq_entry_add
+from documents.services.iterations import iteration_save
 from tests.documents.factories import InitiativeFactory, prfaq_for
 
 READERS = ["reviewer", "viewer"]

@@ -10,10 +10,13 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from documents import services
 from documents.models import FaqAudience
+from documents.services.drafting import faq_entry_add, section_save
+from documents.services.initiatives import initiative_follow
+from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
-from tests.documents.factories import prfaq_for
+from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
+from tests.documents.factories import InitiativeFactory, prfaq_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +26,12 @@ SIZES = ["small", "large"]
 def document_of_size(cast, size):
     document = prfaq_for(cast)
     headline = document.sections.get(key="headline")
-    headline = services.section_save(
+    headline = section_save(
         user=cast.editor, section=headline, body="Returns in one tap", base_version=1
     )
     faq_count, iteration_count = (1, 2) if size == "small" else (30, 50)
     for n in range(faq_count):
-        services.faq_entry_add(
+        faq_entry_add(
             user=cast.editor,
             document=document,
             audience=FaqAudience.EXTERNAL if n % 2 else FaqAudience.INTERNAL,
@@ -36,14 +39,14 @@ def document_of_size(cast, size):
             answer=f"Answer **{n}**.",
         )
     for n in range(iteration_count):
-        headline = services.section_save(
+        headline = section_save(
             user=cast.editor,
             section=headline,
             body=f"Returns in one tap, take {n}",
             base_version=headline.version,
         )
-        services.iteration_save(user=cast.editor, document=document, note=f"Take {n}")
-    services.initiative_follow(user=cast.viewer, initiative=document.initiative)
+        iteration_save(user=cast.editor, document=document, note=f"Take {n}")
+    initiative_follow(user=cast.viewer, initiative=document.initiative)
     return document
 
 
@@ -115,12 +118,30 @@ def test_the_compare_page_has_a_fixed_query_budget(cast, size, django_assert_num
 def test_the_board_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
     for _ in range(1 if size == "small" else 5):
         document_of_size(cast, size)
+    # More initiatives of one status than the board shows.
+    for n in range(1 if size == "small" else BOARD_CARDS + 3):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
     user = type(cast.editor).objects.get(pk=cast.editor.pk)  # no cached role
-    # initiatives with owners and latest iteration (one query, subqueries inside),
-    # the user's role in the team for the "New initiative" button.
+    # the first initiatives of each status with their count, owners and latest
+    # iteration (one query: window functions and subqueries inside), the user's role
+    # in the team for the "New initiative" button.
     with django_assert_num_queries(2):
         board = board_initiatives(cast.team, user)
         html = render_to_string(
             "documents/includes/board.html", {"team": cast.team, "board": board}
         )
     assert "iteration" in html
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_status_list_has_a_fixed_query_budget(cast, size, django_assert_num_queries):
+    for _ in range(1 if size == "small" else 3):
+        document_of_size(cast, size)
+    for n in range(1 if size == "small" else LIST_PAGE_SIZE + 5):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+    client = signed_in(cast.viewer)
+    url = reverse("team_initiatives", args=[cast.team.slug, "drafting"])
+    # user, the team with the user's role, the count for the pages, one page of
+    # initiatives with owners and latest iteration, unread notifications, navigation teams.
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200

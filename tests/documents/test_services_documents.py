@@ -2,8 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from documents.models import Document, DocumentKind, DraftSection, FaqEntry
-from documents.services import (
-    document_create,
+from documents.services.drafting import (
     faq_entry_add,
     faq_entry_move,
     faq_entry_remove,
@@ -13,6 +12,7 @@ from documents.services import (
     section_remove,
     section_save,
 )
+from documents.services.initiatives import document_create
 from documents.templates_data import PRFAQ_SECTIONS
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from wbapp.activity.models import Activity, Verb

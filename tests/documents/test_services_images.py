@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from documents.models import AppendixImage
-from documents.services import MAX_IMAGE_BYTES, image_upload
+from documents.services.images import MAX_IMAGE_BYTES, image_upload
 from tests.documents.factories import InitiativeFactory
 
 

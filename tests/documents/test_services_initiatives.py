@@ -2,13 +2,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from documents.models import Initiative, InitiativeStatus
-from documents.services import (
+from documents.services.initiatives import (
     initiative_create,
     initiative_follow,
     initiative_unfollow,
     initiative_update,
-    iteration_save,
 )
+from documents.services.iterations import iteration_save
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from wbapp.activity.models import Activity, Verb
 

@@ -10,18 +10,17 @@ from documents.models import (
     RevisionIsImmutable,
     allow_revision_purge,
 )
-from documents.services import (
+from documents.services.drafting import (
     DraftConflict,
-    document_create,
     faq_entry_add,
     faq_entry_move,
     faq_entry_save,
-    iteration_restore,
-    iteration_save,
     section_add,
     section_remove,
     section_save,
 )
+from documents.services.initiatives import document_create
+from documents.services.iterations import iteration_restore, iteration_save
 from tests.documents.factories import prfaq_for
 from wbapp.activity.models import Activity, Verb
 
@@ -110,7 +109,7 @@ def test_viewing_an_iteration_never_renders_markdown(cast, document, monkeypatch
         raise AssertionError("rendered while viewing")
 
     monkeypatch.setattr("documents.rendering.render_markdown", refuse)
-    monkeypatch.setattr("documents.models.render_markdown", refuse)
+    monkeypatch.setattr("documents.models.initiatives.render_markdown", refuse)
     revision = Revision.objects.get(document=document)
     summary = next(s for s in revision.sections() if s.key == "summary")
     [answer] = revision.faq("external")

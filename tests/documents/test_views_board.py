@@ -4,9 +4,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from documents import services
 from documents.models import Initiative, InitiativeStatus
+from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
+from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 
@@ -23,8 +24,8 @@ def board_html(cast, role):
 
 def test_initiatives_are_grouped_by_status_with_owner_and_latest_iteration(cast):
     document = prfaq_for(cast, title="Self-serve returns")
-    services.iteration_save(user=cast.editor, document=document)
-    services.iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
     InitiativeFactory(team=cast.team, owner=cast.owner, title="Gift wrap", status="shelved")
     InitiativeFactory(title="Another team's idea")
     board = board_initiatives(cast.team, cast.viewer)
@@ -57,3 +58,47 @@ def test_hostile_titles_are_escaped(cast):
         InitiativeFactory(team=cast.team, owner=cast.editor, title=text.replace("\x00", ""))
     assert Initiative.objects.count() == len(HOSTILE_INPUTS)
     assert page_problems(board_html(cast, "viewer")) == []
+
+
+def test_each_status_shows_its_most_recent_initiatives_and_links_to_all(cast):
+    for n in range(BOARD_CARDS + 2):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n:02d}")
+    InitiativeFactory(team=cast.team, owner=cast.owner, title="Gift wrap", status="shelved")
+    board = board_initiatives(cast.team, cast.viewer)
+    drafting = board.columns[0]
+
+    assert board.total == BOARD_CARDS + 3
+    assert (drafting["count"], drafting["more"]) == (BOARD_CARDS + 2, 2)
+    # The most recently active first (factories create them in order).
+    assert [i.title for i in drafting["initiatives"]] == [
+        f"Idea {n:02d}" for n in range(BOARD_CARDS + 1, 1, -1)
+    ]
+    html = board_html(cast, "viewer")
+    all_drafting = reverse("team_initiatives", args=[cast.team.slug, "drafting"])
+    assert all_drafting in html and f"All {BOARD_CARDS + 2} drafting" in html
+    # A status that fits on the board has no such link.
+    assert reverse("team_initiatives", args=[cast.team.slug, "shelved"]) not in html
+
+
+def test_a_status_list_pages_through_every_initiative(cast, client_for):
+    for n in range(LIST_PAGE_SIZE + 1):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n:02d}")
+    url = reverse("team_initiatives", args=[cast.team.slug, "drafting"])
+    client = client_for(cast.viewer)
+
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+
+    assert first.count('class="board-card"') == LIST_PAGE_SIZE
+    assert "Idea 50" in first and "Idea 00" not in first
+    assert "?page=2" in first
+    assert second.count('class="board-card"') == 1 and "Idea 00" in second
+
+
+def test_a_status_list_is_for_members_only(cast, client_for):
+    url = reverse("team_initiatives", args=[cast.team.slug, "approved"])
+
+    assert client_for(cast.outsider).get(url).status_code == 404
+    assert client_for(cast.viewer).get(url).status_code == 200
+    unknown = reverse("team_initiatives", args=[cast.team.slug, "abandoned"])
+    assert client_for(cast.viewer).get(unknown).status_code == 404

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add, faq_entry_move, section_save
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -14,21 +15,21 @@ pytestmark = pytest.mark.django_db
 def two_iterations(cast):
     document = prfaq_for(cast)
     problem = document.sections.get(key="problem")
-    problem = services.section_save(
+    problem = section_save(
         user=cast.editor, section=problem, body="Returns take a week.", base_version=1
     )
-    first = services.faq_entry_add(
+    first = faq_entry_add(
         user=cast.editor, document=document, audience="external", question="Cost?", answer="Free."
     )
-    services.faq_entry_add(
+    faq_entry_add(
         user=cast.editor, document=document, audience="external", question="Where?", answer="Home."
     )
-    services.iteration_save(user=cast.editor, document=document, note="one")
-    services.section_save(
+    iteration_save(user=cast.editor, document=document, note="one")
+    section_save(
         user=cast.editor, section=problem, body="Returns take a whole month.", base_version=2
     )
-    services.faq_entry_move(user=cast.editor, entry=first, position=1)
-    services.iteration_save(user=cast.editor, document=document, note="two")
+    faq_entry_move(user=cast.editor, entry=first, position=1)
+    iteration_save(user=cast.editor, document=document, note="two")
     return document
 
 
@@ -88,15 +89,15 @@ def test_changes_are_announced_in_words_not_only_colour(cast):
 def test_hostile_text_is_escaped_in_the_comparison(cast):
     document = prfaq_for(cast)
     section = document.sections.get(key="solution")
-    services.iteration_save(user=cast.editor, document=document, note="empty")
+    iteration_save(user=cast.editor, document=document, note="empty")
     for _name, text in HOSTILE_INPUTS:
-        section = services.section_save(
+        section = section_save(
             user=cast.editor, section=section, body=text, base_version=section.version
         )
-        services.faq_entry_add(
+        faq_entry_add(
             user=cast.editor, document=document, audience="external", question=text, answer=text
         )
-    services.iteration_save(user=cast.editor, document=document, note="hostile")
+    iteration_save(user=cast.editor, document=document, note="hostile")
     for mode in ("side", "inline"):
         html = request_as(cast, "viewer", "get", url(document, 1, 2, mode)).content.decode()
         assert page_problems(html) == []
@@ -162,12 +163,12 @@ def test_a_comparison_cut_short_by_the_deadline_says_it_is_coarser(cast, monkeyp
 def test_hostile_text_stays_escaped_when_the_comparison_comes_from_the_cache(cast):
     document = prfaq_for(cast)
     section = document.sections.get(key="solution")
-    services.iteration_save(user=cast.editor, document=document, note="empty")
+    iteration_save(user=cast.editor, document=document, note="empty")
     for _name, text in HOSTILE_INPUTS:
-        section = services.section_save(
+        section = section_save(
             user=cast.editor, section=section, body=text, base_version=section.version
         )
-    services.iteration_save(user=cast.editor, document=document, note="hostile")
+    iteration_save(user=cast.editor, document=document, note="hostile")
     request_as(cast, "viewer", "get", url(document))
     html = request_as(cast, "reviewer", "get", url(document)).content.decode()
     assert page_problems(html) == []

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -22,8 +22,8 @@ def test_outsider_gets_404(cast):
 @pytest.mark.parametrize("role", READERS + WRITERS)
 def test_members_are_sent_to_the_comparisons_address(cast, role):
     document = prfaq_for(cast)
-    services.iteration_save(user=cast.editor, document=document)
-    services.iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
     response = request_as(cast, role, "get", url(document), {"a": 1, "b": 2})
     assert response["Location"] == reverse(
         "compare", args=[document.initiative_id, document.pk, 1, 2]

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
 from documents.models import FaqAudience
+from documents.services.drafting import faq_entry_add, section_save
 from tests.documents.access import base_version_in
 from tests.documents.factories import prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -35,9 +35,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(cast, client):
 def test_readers_see_the_draft_without_edit_controls(cast, client_for, role):
     document = prfaq_for(cast)
     section = document.sections.get(key="headline")
-    services.section_save(
-        user=cast.editor, section=section, body="Returns in one tap", base_version=1
-    )
+    section_save(user=cast.editor, section=section, body="Returns in one tap", base_version=1)
     response = client_for(cast.member(role)).get(draft_url(document))
     assert response.status_code == 200
     html = response.content.decode()
@@ -72,7 +70,7 @@ def test_writers_see_every_template_section_with_edit_links(cast, client_for, ro
 def test_edit_query_opens_the_editor_of_that_section_with_its_version(cast, client_for):
     document = prfaq_for(cast)
     section = document.sections.get(key="problem")
-    services.section_save(user=cast.editor, section=section, body="Boxes.", base_version=1)
+    section_save(user=cast.editor, section=section, body="Boxes.", base_version=1)
     html = client_for(cast.editor).get(draft_url(document, edit="problem")).content.decode()
     assert base_version_in(html) == 2
     assert "data-autosave" in html
@@ -88,7 +86,7 @@ def test_readers_cannot_open_an_editor_with_the_edit_query(cast, client_for):
 def test_word_counts_and_a_press_release_warning_are_shown(cast, client_for):
     document = prfaq_for(cast)
     section = document.sections.get(key="summary")
-    services.section_save(user=cast.editor, section=section, body="word " * 600, base_version=1)
+    section_save(user=cast.editor, section=section, body="word " * 600, base_version=1)
     html = client_for(cast.editor).get(draft_url(document)).content.decode()
     assert "600 words" in html
     assert "The press release runs past one page" in html
@@ -96,10 +94,10 @@ def test_word_counts_and_a_press_release_warning_are_shown(cast, client_for):
 
 def test_faq_entries_appear_under_their_audience(cast, client_for):
     document = prfaq_for(cast)
-    external = services.faq_entry_add(
+    external = faq_entry_add(
         user=cast.editor, document=document, audience=FaqAudience.EXTERNAL, question="Cost?"
     )
-    internal = services.faq_entry_add(
+    internal = faq_entry_add(
         user=cast.editor, document=document, audience=FaqAudience.INTERNAL, question="Fraud?"
     )
     html = client_for(cast.editor).get(draft_url(document)).content.decode()
@@ -114,10 +112,10 @@ def test_hostile_markdown_in_sections_and_faq_is_defused(cast, client_for):
     client = client_for(cast.editor)
     section = document.sections.get(key="solution")
     for name, text in HOSTILE_INPUTS:
-        section = services.section_save(
+        section = section_save(
             user=cast.editor, section=section, body=text, base_version=section.version
         )
-        services.faq_entry_add(
+        faq_entry_add(
             user=cast.editor, document=document, audience="external", question=text, answer=text
         )
         html = client.get(draft_url(document)).content.decode()

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add
 from tests.documents.access import READERS, WRITERS, base_version_in, request_as
 from tests.documents.factories import prfaq_for
 
@@ -14,7 +14,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def entry_for(cast):
     document = prfaq_for(cast)
-    entry = services.faq_entry_add(
+    entry = faq_entry_add(
         user=cast.editor,
         document=document,
         audience="external",

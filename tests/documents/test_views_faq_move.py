@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 def three_entries(cast):
     document = prfaq_for(cast)
     entries = [
-        services.faq_entry_add(
-            user=cast.editor, document=document, audience="external", question=f"Q{n}"
-        )
+        faq_entry_add(user=cast.editor, document=document, audience="external", question=f"Q{n}")
         for n in range(3)
     ]
     return document, entries

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add, faq_entry_save
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -12,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def entry_for(cast):
     document = prfaq_for(cast)
-    return document, services.faq_entry_add(
-        user=cast.editor, document=document, audience="internal"
-    )
+    return document, faq_entry_add(user=cast.editor, document=document, audience="internal")
 
 
 def url(document, entry):
@@ -50,9 +49,7 @@ def test_htmx_gets_an_empty_fragment(cast):
 
 def test_an_iteration_keeps_a_removed_entry(cast):
     document, entry = entry_for(cast)
-    services.faq_entry_save(
-        user=cast.editor, entry=entry, question="Kept?", answer="", base_version=1
-    )
-    services.iteration_save(user=cast.editor, document=document, note="")
+    faq_entry_save(user=cast.editor, entry=entry, question="Kept?", answer="", base_version=1)
+    iteration_save(user=cast.editor, document=document, note="")
     request_as(cast, "editor", "post", url(document, entry))
     assert document.revisions.get().content["faq"][0]["question"] == "Kept?"

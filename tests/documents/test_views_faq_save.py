@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add, faq_entry_remove, faq_entry_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -14,7 +14,7 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 def entry_for(cast):
     document = prfaq_for(cast)
-    entry = services.faq_entry_add(user=cast.editor, document=document, audience="external")
+    entry = faq_entry_add(user=cast.editor, document=document, audience="external")
     return document, entry
 
 
@@ -59,7 +59,7 @@ def test_a_plain_post_redirects_to_the_entry(cast):
 
 def test_a_stale_save_gets_409_with_both_questions_and_answers(cast):
     document, entry = entry_for(cast)
-    services.faq_entry_save(
+    faq_entry_save(
         user=cast.owner,
         entry=entry,
         question="Owner question",
@@ -78,7 +78,7 @@ def test_a_stale_save_gets_409_with_both_questions_and_answers(cast):
 
 def test_a_stale_plain_post_gets_the_conflict_page(cast):
     document, entry = entry_for(cast)
-    services.faq_entry_save(
+    faq_entry_save(
         user=cast.owner, entry=entry, question="Q", answer="Owner answer", base_version=1
     )
     response = request_as(cast, "editor", "post", url(document, entry), data(answer="Mine"))
@@ -89,7 +89,7 @@ def test_a_stale_plain_post_gets_the_conflict_page(cast):
 
 def test_saving_into_a_removed_entry_is_404_and_stores_nothing(cast):
     document, entry = entry_for(cast)
-    services.faq_entry_remove(user=cast.owner, entry=entry)
+    faq_entry_remove(user=cast.owner, entry=entry)
     response = request_as(cast, "editor", "post", url(document, entry), data(answer="Keep me"))
     # The entry is gone: 404 before any save; the autosave script keeps the text on screen.
     assert response.status_code == 404

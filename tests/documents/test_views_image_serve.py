@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from documents import services
+from documents.services.images import image_upload
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import InitiativeFactory
 
@@ -24,7 +24,7 @@ def uploaded(cast):
     buffer = io.BytesIO()
     Image.new("RGB", (2, 2), "red").save(buffer, "JPEG")
     file = SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
-    image = services.image_upload(user=cast.editor, initiative=initiative, file=file)
+    image = image_upload(user=cast.editor, initiative=initiative, file=file)
     return image, buffer.getvalue()
 
 

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
 from documents.models import DocumentKind
+from documents.services.initiatives import document_create, initiative_update
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import InitiativeFactory
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -55,10 +56,8 @@ def test_answers_are_rendered_as_markdown(cast):
 
 def test_documents_iterations_and_status_are_listed(cast):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
-    document = services.document_create(
-        user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ
-    )
-    services.iteration_save(user=cast.editor, document=document, note="First full draft")
+    document = document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ)
+    iteration_save(user=cast.editor, document=document, note="First full draft")
     html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
     assert reverse("draft", args=[initiative.pk, document.pk]) in html
     assert "First full draft" in html
@@ -70,6 +69,6 @@ def test_hostile_markdown_in_the_answers_is_defused(cast):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
     for name, text in HOSTILE_INPUTS:
         answers = dict.fromkeys(("customer", "problem", "benefit", "evidence", "experience"), text)
-        services.initiative_update(user=cast.editor, initiative=initiative, title=text, **answers)
+        initiative_update(user=cast.editor, initiative=initiative, title=text, **answers)
         html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
         assert page_problems(html) == [], name

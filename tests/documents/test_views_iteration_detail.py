@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
 from documents.models import Revision
+from documents.services.drafting import faq_entry_add, section_save
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -19,16 +20,14 @@ def url(document, number=1):
 def drafted(cast):
     document = prfaq_for(cast)
     headline = document.sections.get(key="headline")
-    services.section_save(
-        user=cast.editor, section=headline, body="*Returns* in a tap", base_version=1
-    )
-    services.faq_entry_add(
+    section_save(user=cast.editor, section=headline, body="*Returns* in a tap", base_version=1)
+    faq_entry_add(
         user=cast.editor, document=document, audience="external", question="Cost?", answer="None."
     )
-    services.faq_entry_add(
+    faq_entry_add(
         user=cast.editor, document=document, audience="internal", question="Fraud?", answer="Low."
     )
-    services.iteration_save(user=cast.editor, document=document, note="First")
+    iteration_save(user=cast.editor, document=document, note="First")
     return document
 
 
@@ -71,7 +70,7 @@ def test_the_html_comes_from_the_iterations_cache_not_a_new_rendering(cast, monk
         raise AssertionError("an iteration page must not render Markdown")
 
     monkeypatch.setattr("documents.rendering.render_markdown", no_rendering)
-    monkeypatch.setattr("documents.models.render_markdown", no_rendering)
+    monkeypatch.setattr("documents.models.initiatives.render_markdown", no_rendering)
     monkeypatch.setattr("documents.views.drafting.render_markdown", no_rendering)
     response = request_as(cast, "viewer", "get", url(document))
     assert response.status_code == 200
@@ -80,7 +79,7 @@ def test_the_html_comes_from_the_iterations_cache_not_a_new_rendering(cast, monk
 
 def test_previous_and_next_links(cast):
     document = drafted(cast)
-    services.iteration_save(user=cast.editor, document=document, note="Second")
+    iteration_save(user=cast.editor, document=document, note="Second")
     first = request_as(cast, "viewer", "get", url(document, 1)).content.decode()
     second = request_as(cast, "viewer", "get", url(document, 2)).content.decode()
     assert url(document, 2) in first and "First iteration" in first
@@ -91,13 +90,13 @@ def test_hostile_markdown_and_notes_are_defused(cast):
     document = prfaq_for(cast)
     section = document.sections.get(key="solution")
     for number, (name, text) in enumerate(HOSTILE_INPUTS, start=1):
-        section = services.section_save(
+        section = section_save(
             user=cast.editor, section=section, body=text, base_version=section.version
         )
-        services.faq_entry_add(
+        faq_entry_add(
             user=cast.editor, document=document, audience="internal", question=text, answer=text
         )
-        services.iteration_save(user=cast.editor, document=document, note=text[:500])
+        iteration_save(user=cast.editor, document=document, note=text[:500])
         html = request_as(cast, "viewer", "get", url(document, number)).content.decode()
         assert page_problems(html) == [], name
     assert Revision.objects.filter(document=document).count() == len(HOSTILE_INPUTS)

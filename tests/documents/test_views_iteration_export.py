@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import faq_entry_add, section_save
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -13,13 +14,11 @@ pytestmark = pytest.mark.django_db
 def exported(cast):
     document = prfaq_for(cast, title="Self-serve returns")
     headline = document.sections.get(key="headline")
-    services.section_save(
-        user=cast.editor, section=headline, body="Returns in a **tap**", base_version=1
-    )
-    services.faq_entry_add(
+    section_save(user=cast.editor, section=headline, body="Returns in a **tap**", base_version=1)
+    faq_entry_add(
         user=cast.editor, document=document, audience="external", question="Cost?", answer="None."
     )
-    services.iteration_save(user=cast.editor, document=document, note="First")
+    iteration_save(user=cast.editor, document=document, note="First")
     return document
 
 

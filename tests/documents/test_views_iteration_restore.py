@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import section_save
+from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -13,10 +14,10 @@ pytestmark = pytest.mark.django_db
 def two_iterations(cast):
     document = prfaq_for(cast)
     headline = document.sections.get(key="headline")
-    headline = services.section_save(user=cast.editor, section=headline, body="Old", base_version=1)
-    services.iteration_save(user=cast.editor, document=document, note="one")
-    services.section_save(user=cast.editor, section=headline, body="New", base_version=2)
-    services.iteration_save(user=cast.editor, document=document, note="two")
+    headline = section_save(user=cast.editor, section=headline, body="Old", base_version=1)
+    iteration_save(user=cast.editor, document=document, note="one")
+    section_save(user=cast.editor, section=headline, body="New", base_version=2)
+    iteration_save(user=cast.editor, document=document, note="two")
     return document
 
 

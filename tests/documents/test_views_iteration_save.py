@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import section_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -31,9 +31,7 @@ def test_reviewers_and_viewers_get_403(cast, role):
 def test_writers_save_numbered_iterations_with_their_note(cast, role):
     document = prfaq_for(cast)
     headline = document.sections.get(key="headline")
-    services.section_save(
-        user=cast.editor, section=headline, body="Returns, solved", base_version=1
-    )
+    section_save(user=cast.editor, section=headline, body="Returns, solved", base_version=1)
     response = request_as(cast, role, "post", url(document), {"note": "First full draft"})
     assert response.status_code == 302
     assert response["Location"] == reverse("draft", args=[document.initiative_id, document.pk])

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
 from documents.models import DocumentKind
+from documents.services.initiatives import document_create
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import InitiativeFactory, prfaq_for
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def narrative(cast):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
-    return services.document_create(
-        user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE
-    )
+    return document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE)
 
 
 def url(document):

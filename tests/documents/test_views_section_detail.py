@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import section_save
 from tests.documents.access import READERS, WRITERS, base_version_in, request_as
 from tests.documents.factories import prfaq_for
 
@@ -34,9 +34,7 @@ def test_readers_get_the_section_but_403_for_its_editor(cast, role):
 def test_writers_get_the_editor_with_text_version_and_preview(cast, role):
     document = prfaq_for(cast)
     summary = document.sections.get(key="summary")
-    services.section_save(
-        user=cast.editor, section=summary, body="*Seattle* — today", base_version=1
-    )
+    section_save(user=cast.editor, section=summary, body="*Seattle* — today", base_version=1)
     response = request_as(cast, role, "get", url(document, edit=True), **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -50,7 +48,7 @@ def test_writers_get_the_editor_with_text_version_and_preview(cast, role):
 def test_the_shown_section_renders_markdown(cast):
     document = prfaq_for(cast)
     summary = document.sections.get(key="summary")
-    services.section_save(user=cast.editor, section=summary, body="**Now**", base_version=1)
+    section_save(user=cast.editor, section=summary, body="**Now**", base_version=1)
     html = request_as(cast, "viewer", "get", url(document), **HTMX).content.decode()
     assert "<strong>Now</strong>" in html
     assert "data-autosave" not in html

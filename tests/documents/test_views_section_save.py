@@ -5,7 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from documents import services
+from documents.services.drafting import section_save
+from documents.services.initiatives import document_create
 from tests.documents.access import READERS, WRITERS, base_version_in, request_as
 from tests.documents.factories import prfaq_for
 
@@ -107,7 +108,7 @@ def test_htmx_gets_the_editor_back_with_the_new_version(cast):
 
 def _stale(cast, document):
     """The owner saves first; the editor's save still says version 1."""
-    services.section_save(
+    section_save(
         user=cast.owner, section=section(document), body="Owner's current text.", base_version=1
     )
     return {"body": "Editor's own words.", "base_version": 1}
@@ -194,9 +195,7 @@ def test_a_free_sections_heading_is_saved_with_its_text(cast):
     from tests.documents.factories import InitiativeFactory
 
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
-    document = services.document_create(
-        user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE
-    )
+    document = document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE)
     key = document.sections.first().key
     data = {"body": "Why now.", "heading": "Purpose", "base_version": 1}
     response = request_as(cast, "editor", "post", url(document, key), data, **JSON)

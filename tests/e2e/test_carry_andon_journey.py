@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from documents import services as documents
 from documents.models import DocumentKind, Initiative, InitiativeStatus
+from documents.services import drafting, initiatives, iterations
 from reviews.models import AndonPull, Comment, CommentStatus, Mention
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -66,14 +66,16 @@ def first_iteration():
     raj = UserFactory(display_name="Raj")
     MembershipFactory(team=team, user=maya, role=Role.EDITOR)
     MembershipFactory(team=team, user=raj, role=Role.REVIEWER)
-    initiative = documents.initiative_create(user=maya, team=team, title="Self-serve returns")
-    document = documents.document_create(user=maya, initiative=initiative, kind=DocumentKind.PRFAQ)
+    initiative = initiatives.initiative_create(user=maya, team=team, title="Self-serve returns")
+    document = initiatives.document_create(
+        user=maya, initiative=initiative, kind=DocumentKind.PRFAQ
+    )
     for section in document.sections.all():
         if section.key in TEXT:
-            documents.section_save(
+            drafting.section_save(
                 user=maya, section=section, body=TEXT[section.key], base_version=section.version
             )
-    revision = documents.iteration_save(user=maya, document=document, note="First full draft")
+    revision = iterations.iteration_save(user=maya, document=document, note="First full draft")
     return revision, maya, raj
 
 

@@ -203,7 +203,7 @@ def test_an_editor_drafts_a_prfaq_saves_two_iterations_and_compares_them(
 
 
 def test_a_failed_autosave_says_so_and_saves_on_retry(cast, new_context, live_server, check_a11y):
-    from documents.services import document_create, initiative_create
+    from documents.services.initiatives import document_create, initiative_create
 
     initiative = initiative_create(user=cast.editor, team=cast.team, title="Self-serve returns")
     document = document_create(user=cast.editor, initiative=initiative, kind="prfaq")
@@ -233,7 +233,7 @@ def test_a_failed_autosave_says_so_and_saves_on_retry(cast, new_context, live_se
 def test_a_second_person_editing_the_same_section_gets_the_conflict_view(
     cast, new_context, live_server, check_a11y, screenshot
 ):
-    from documents.services import document_create, initiative_create
+    from documents.services.initiatives import document_create, initiative_create
 
     initiative = initiative_create(user=cast.editor, team=cast.team, title="Self-serve returns")
     document = document_create(user=cast.editor, initiative=initiative, kind="prfaq")

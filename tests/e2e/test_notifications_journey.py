@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from documents import services as documents
 from documents.models import DocumentKind
+from documents.services import drafting, initiatives, iterations
 from reviews.models import Comment, ParticipantRole
 from reviews.services.phases import session_start_discussion, session_start_reading
 from reviews.services.scheduling import session_schedule
@@ -66,16 +66,18 @@ def a_review_in_discussion():
     raj = UserFactory(display_name="Raj")
     MembershipFactory(team=team, user=maya, role=Role.EDITOR)
     MembershipFactory(team=team, user=raj, role=Role.REVIEWER)
-    initiative = documents.initiative_create(user=maya, team=team, title="Self-serve returns")
-    document = documents.document_create(user=maya, initiative=initiative, kind=DocumentKind.PRFAQ)
+    initiative = initiatives.initiative_create(user=maya, team=team, title="Self-serve returns")
+    document = initiatives.document_create(
+        user=maya, initiative=initiative, kind=DocumentKind.PRFAQ
+    )
     summary = document.sections.get(key="summary")
-    documents.section_save(
+    drafting.section_save(
         user=maya,
         section=summary,
         body="A customer picks the items and hands the parcel over without a label.",
         base_version=summary.version,
     )
-    revision = documents.iteration_save(user=maya, document=document, note="First full draft")
+    revision = iterations.iteration_save(user=maya, document=document, note="First full draft")
     session = session_schedule(
         user=maya,
         revision=revision,

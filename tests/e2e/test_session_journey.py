@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from documents import services as documents
 from documents.models import DocumentKind, FaqAudience
+from documents.services import drafting, initiatives, iterations
 from reviews.models import Comment, ParticipantRole, ReviewSession, SessionOutcome, SessionPhase
 from reviews.services.scheduling import session_schedule
 from tests.e2e.helpers import select_passage
@@ -73,21 +73,23 @@ def review_of_a_prfaq():
     MembershipFactory(team=team, user=maya, role=Role.EDITOR)
     for reviewer in reviewers:
         MembershipFactory(team=team, user=reviewer, role=Role.REVIEWER)
-    initiative = documents.initiative_create(user=maya, team=team, title="Self-serve returns")
-    document = documents.document_create(user=maya, initiative=initiative, kind=DocumentKind.PRFAQ)
+    initiative = initiatives.initiative_create(user=maya, team=team, title="Self-serve returns")
+    document = initiatives.document_create(
+        user=maya, initiative=initiative, kind=DocumentKind.PRFAQ
+    )
     for section in document.sections.all():
         if section.key in TEXT:
-            documents.section_save(
+            drafting.section_save(
                 user=maya, section=section, body=TEXT[section.key], base_version=section.version
             )
-    documents.faq_entry_add(
+    drafting.faq_entry_add(
         user=maya,
         document=document,
         audience=FaqAudience.EXTERNAL,
         question="How much does a return cost?",
         answer="Nothing, for 30 days after delivery.",
     )
-    revision = documents.iteration_save(user=maya, document=document, note="First full draft")
+    revision = iterations.iteration_save(user=maya, document=document, note="First full draft")
     session = session_schedule(
         user=maya,
         revision=revision,

@@ -5,7 +5,8 @@ threads exactly as it does for a user.
 """
 
 from documents.models import Document, Revision
-from documents.services import iteration_save, section_save
+from documents.services.drafting import section_save
+from documents.services.iterations import iteration_save
 from reviews.anchoring import anchor_targets, section_plain_text
 from reviews.models import Comment, CommentKind
 from reviews.reanchoring import Text

@@ -1,4 +1,4 @@
-"""Carrying threads forward when an iteration is saved (reviews/carry.py, reanchoring.py)."""
+"""Carrying threads forward when an iteration is saved (reviews/services/carry.py, reanchoring.py)."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from documents.services import iteration_restore
+from documents.services.iterations import iteration_restore
 from reviews.models import Anchoring, Comment, CommentKind, CommentStatus, Reaction, Reply
 from reviews.reanchoring import MATCH_THRESHOLD, Reanchorer, Text
 from reviews.services import carry

@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from documents import services as documents_services
+from documents.services import initiatives as documents_services
 from reviews.dashboard import (
     cords_on_followed,
     my_action_items,

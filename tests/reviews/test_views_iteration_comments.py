@@ -58,7 +58,7 @@ def test_threads_whose_passage_is_gone_are_listed_apart(cast):
     revision = revision_for(cast)
     kept = comment(cast.reviewer, revision, body="Still here")
     gone = comment(cast.reviewer, revision, body="Passage gone")
-    # As carry-forward leaves a thread whose words are gone (reviews/carry.py).
+    # As carry-forward leaves a thread whose words are gone (reviews/services/carry.py).
     type(gone).objects.filter(pk=gone.pk).update(
         status=CommentStatus.OUTDATED, anchoring=Anchoring.LOST
     )

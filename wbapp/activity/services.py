@@ -306,7 +306,7 @@ def follow_state(*, user, initiative) -> FollowState:
 
 def initiative_follow(*, user, initiative) -> FollowState:
     """Follow explicitly; a mute is lifted."""
-    from documents import services as documents
+    from documents.services import initiatives as documents
 
     with transaction.atomic():
         documents.initiative_follow(user=user, initiative=initiative)
@@ -316,7 +316,7 @@ def initiative_follow(*, user, initiative) -> FollowState:
 
 def initiative_unfollow(*, user, initiative) -> FollowState:
     """Drop the explicit follow (owners, commenters and invitees still follow: mute for that)."""
-    from documents import services as documents
+    from documents.services import initiatives as documents
 
     documents.initiative_unfollow(user=user, initiative=initiative)
     return follow_state(user=user, initiative=initiative)

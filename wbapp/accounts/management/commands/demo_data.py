@@ -15,8 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import services as documents
 from documents.models import Document, DocumentKind, Initiative
+from documents.services import drafting, initiatives, iterations
 from reviews.models import ParticipantRole, SessionOutcome
 from reviews.services.comments import comment_create
 from reviews.services.decisions import session_close
@@ -91,14 +91,14 @@ def demo_team(users: dict[str, User]) -> Team:
 def _write_iteration(document: Document, author: User, note: str, sections: dict, faq: list):
     """Type the given sections and FAQ entries into the draft, then save an iteration."""
     for section in document.sections.filter(key__in=sections):
-        documents.section_save(
+        drafting.section_save(
             user=author, section=section, body=sections[section.key], base_version=section.version
         )
     for audience, question, answer in faq:
-        documents.faq_entry_add(
+        drafting.faq_entry_add(
             user=author, document=document, audience=audience, question=question, answer=answer
         )
-    return documents.iteration_save(user=author, document=document, note=note)
+    return iterations.iteration_save(user=author, document=document, note=note)
 
 
 def _past_review(revision, users: dict[str, User]) -> None:
@@ -144,10 +144,12 @@ def demo_initiative(team: Team, users: dict[str, User]) -> Initiative:
         return existing
     maya = users[PEOPLE[0].email]
     answers = {key: value for key, value in INITIATIVE.items() if key != "title"}
-    initiative = documents.initiative_create(
+    initiative = initiatives.initiative_create(
         user=maya, team=team, title=INITIATIVE["title"], **answers
     )
-    document = documents.document_create(user=maya, initiative=initiative, kind=DocumentKind.PRFAQ)
+    document = initiatives.document_create(
+        user=maya, initiative=initiative, kind=DocumentKind.PRFAQ
+    )
     for number, (note, sections, faq) in enumerate(ITERATIONS, start=1):
         revision = _write_iteration(document, maya, note, sections, faq)
         if number == 1:
