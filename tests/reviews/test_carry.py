@@ -1,4 +1,4 @@
-"""Carrying threads forward when an iteration is saved (reviews/services/carry.py, reanchoring.py)."""
+"""Carrying threads forward when an iteration is saved (reviews/services/carry.py)."""
 
 from datetime import timedelta
 
