@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from . import diffing, signals
 from .models import (

@@ -21,7 +21,7 @@ from wbapp.activity.models import (
     NotificationPreference,
     Reason,
 )
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 
 def test_a_comment_reaches_the_initiative_owner_but_not_its_author(cast):

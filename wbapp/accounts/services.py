@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .models import Invitation, Membership, Role, Team, User
 from .rules import forget_team_role

@@ -24,7 +24,6 @@ from wbapp.cache import forget_now_and_after_commit
 
 from .lines import describe, excerpts_for
 from .models import (
-    Activity,
     Frequency,
     InitiativeMute,
     Notification,
@@ -35,23 +34,6 @@ from .models import (
 VIEW_INITIATIVE = "documents.view_initiative"
 UNSUBSCRIBE_SALT = "wbapp.activity.unsubscribe"
 INBOX_MAX = 200
-
-
-def activity_record(*, team, actor, verb: str, initiative=None, **payload) -> Activity:
-    """Record one event. Call it inside the transaction of the change it describes.
-
-    Its notifications are written right after that transaction commits (see fanout.py).
-    """
-    from .tasks import fan_out_activities
-
-    activity = Activity.objects.create(
-        team=team, actor=actor, verb=verb, initiative=initiative, payload=payload
-    )
-    # Robust: the change is committed by then; a failing fan-out (or, without Redis,
-    # its in-process run) is logged and left to the sweep, never turned into an error
-    # page for a change that did happen.
-    transaction.on_commit(fan_out_activities.delay, robust=True)
-    return activity
 
 
 # --- The inbox ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from reviews.services.scheduling import session_schedule, suggested_reading_minu
 from wbapp.accounts.emails import absolute_url
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .demo_content import INITIATIVE, ITERATIONS, REVIEW
 
