@@ -182,7 +182,7 @@ def add_events(events: int, *, start: datetime, seed: int) -> None:
 
 
 def fan_out() -> tuple[float, int, int]:
-    from wbapp.activity import fanout
+    from wbapp.notifications import fanout
 
     with QueryCounter() as counter:
         began = time.perf_counter()
@@ -192,7 +192,7 @@ def fan_out() -> tuple[float, int, int]:
 
 
 def digest_run(now: datetime, *, trace: bool = False) -> dict:
-    from wbapp.activity import delivery
+    from wbapp.notifications import delivery
 
     counter = QueryCounter()
     if trace:
@@ -226,8 +226,8 @@ def report(label: str, run: dict) -> None:
 def run(users: int, events: int, trace: bool) -> list[tuple[str, bool, str, str]]:
     from django.conf import settings
 
-    from wbapp.activity import delivery
     from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
+    from wbapp.notifications import delivery
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     say(f"Workback digest bench: {users:,} users, {events:,} events ({connection.vendor})")

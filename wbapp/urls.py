@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("wbapp.accounts.urls")),
     path("", include("documents.urls")),
     path("", include("reviews.urls")),
-    path("", include("wbapp.activity.urls")),
+    path("", include("wbapp.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

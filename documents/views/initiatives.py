@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wbapp.accounts.lookups import get_team_for_user
-from wbapp.activity import services as notifications
 from wbapp.http import HtmxHttpRequest, add_service_errors
+from wbapp.notifications import services as notifications
 
 from .. import services
 from ..forms import DocumentForm, InitiativeForm

@@ -27,9 +27,9 @@ from reviews.services.scheduling import session_schedule
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
-from wbapp.activity import delivery
-from wbapp.activity import services as notifications
 from wbapp.activity.models import NotificationPreference
+from wbapp.notifications import delivery
+from wbapp.notifications import services as notifications
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -20,5 +20,5 @@ def activity_record(*, team, actor, verb: str, initiative=None, **payload) -> Ac
     # Robust: the change is committed by then; a failing fan-out (or, without Redis,
     # its in-process run) is logged and left to the sweep, never turned into an error
     # page for a change that did happen.
-    jobs.enqueue("wbapp.activity.tasks.fan_out_activities", robust=True)
+    jobs.enqueue("wbapp.notifications.tasks.fan_out_activities", robust=True)
     return activity
