@@ -14,7 +14,7 @@ the initiatives, then measures, in-process:
 1. the fan-out: every activity written into its recipients' inboxes
    (``fanout.fan_out_pending``), as the outbox task does after each commit;
 2. the digest run: every member's daily digest due at once
-   (``delivery.send_due_digests``, which claims the next chunk in a thread of its
+   (``digests.send_due_digests``, which claims the next chunk in a thread of its
    own while it sends the current one: its queries count too), rendered and
    handed to a mail backend that discards it;
 3. the next day's run, after a tenth as many events: the same recipients, so
@@ -192,14 +192,14 @@ def fan_out() -> tuple[float, int, int]:
 
 
 def digest_run(now: datetime, *, trace: bool = False) -> dict:
-    from wbapp.notifications import delivery
+    from wbapp.notifications import digests
 
     counter = QueryCounter()
     if trace:
         tracemalloc.start()
     with counter:
         began = time.perf_counter()
-        sent = delivery.send_due_digests(now=now)
+        sent = digests.send_due_digests(now=now)
         seconds = time.perf_counter() - began
     heap = None
     if trace:
@@ -227,7 +227,7 @@ def run(users: int, events: int, trace: bool) -> list[tuple[str, bool, str, str]
     from django.conf import settings
 
     from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
-    from wbapp.notifications import delivery
+    from wbapp.notifications import digests
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     say(f"Workback digest bench: {users:,} users, {events:,} events ({connection.vendor})")
@@ -253,7 +253,7 @@ def run(users: int, events: int, trace: bool) -> list[tuple[str, bool, str, str]
     say(f"  check: {sent_rows:,} deliveries sent, {unsent:,} notifications left uncovered")
 
     began = time.perf_counter()
-    again = delivery.send_due_digests(now=now + timedelta(minutes=15))
+    again = digests.send_due_digests(now=now + timedelta(minutes=15))
     say(f"  second run (nothing due) {time.perf_counter() - began:6.1f} s  {again} e-mails")
 
     # The next day: a tenth of the events, the same recipients.

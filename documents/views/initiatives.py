@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wbapp.accounts.lookups import get_team_for_user
 from wbapp.http import HtmxHttpRequest, add_service_errors
-from wbapp.notifications import services as notifications
+from wbapp.notifications import follows as notifications
 
 from .. import services
 from ..forms import DocumentForm, InitiativeForm

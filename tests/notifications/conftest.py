@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import MembershipFactory
 from tests.notifications.notify_helpers import async_comment, iteration
-from wbapp.notifications import services
+from wbapp.notifications import follows
 from wbapp.notifications.fanout import fan_out_pending
 
 
@@ -14,7 +14,7 @@ def readers(cast):
     revision = iteration(cast)
     followers = [MembershipFactory(team=cast.team, role="viewer").user for _ in range(4)]
     for user in followers:
-        services.initiative_follow(user=user, initiative=revision.document.initiative)
+        follows.initiative_follow(user=user, initiative=revision.document.initiative)
     for n in range(3):
         async_comment(cast.reviewer, revision, body=f"Comment {n}")
     fan_out_pending()

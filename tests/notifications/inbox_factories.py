@@ -12,7 +12,7 @@ from django.utils import timezone
 from documents.models import Initiative
 from tests.documents.factories import InitiativeFactory
 from wbapp.activity.models import Activity, Notification, Reason
-from wbapp.notifications.services import forget_unread_counts
+from wbapp.notifications.inbox import forget_unread_counts
 
 
 def iteration_payload(number: int = 1) -> dict:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import MembershipFactory
 from tests.notifications.notify_helpers import async_comment, iteration
 from wbapp.activity.models import Activity, DigestDelivery
-from wbapp.notifications import delivery, services
+from wbapp.notifications import digests, follows
 from wbapp.notifications.contents import Lines, delivery_contents
 from wbapp.notifications.fanout import fan_out_pending
 
@@ -20,11 +20,11 @@ def claimed(cast, readers: int) -> list[DigestDelivery]:
     revision = iteration(cast)
     for _ in range(readers):
         user = MembershipFactory(team=cast.team, role="viewer").user
-        services.initiative_follow(user=user, initiative=revision.document.initiative)
+        follows.initiative_follow(user=user, initiative=revision.document.initiative)
     for n in range(3):
         async_comment(cast.reviewer, revision, body=f"Comment {n}")
     fan_out_pending()
-    ids = delivery.digests_claim(delivery.due_digests(now=MONDAY_MORNING), now=MONDAY_MORNING)
+    ids = digests.digests_claim(digests.due_digests(now=MONDAY_MORNING), now=MONDAY_MORNING)
     return list(
         DigestDelivery.objects.filter(pk__in=ids)
         .select_related("user__notification_preference")

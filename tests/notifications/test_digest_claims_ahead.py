@@ -13,7 +13,7 @@ from django.core import mail
 from django.db import connections
 
 from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
-from wbapp.notifications import delivery
+from wbapp.notifications import digests
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -22,7 +22,7 @@ MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 def claims(monkeypatch):
     """Chunks of two recipients; each claim's thread and database connection, in order."""
     made = []
-    claim = delivery.digest_chunk_claim
+    claim = digests.digest_chunk_claim
 
     def recorded(pairs, *, now):
         made.append((threading.current_thread(), connections["default"], [u for u, _ in pairs]))
@@ -31,14 +31,14 @@ def claims(monkeypatch):
     def chunks_of_two(pairs):
         return (pairs[start : start + 2] for start in range(0, len(pairs), 2))
 
-    monkeypatch.setattr(delivery, "digest_chunk_claim", recorded)
-    monkeypatch.setattr(delivery, "chunks", chunks_of_two)
+    monkeypatch.setattr(digests, "digest_chunk_claim", recorded)
+    monkeypatch.setattr(digests, "chunks", chunks_of_two)
     return made
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_claims_in_a_thread_of_its_own_and_sends_each_digest_once(readers, claims):
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == len(readers)
+    assert digests.send_due_digests(now=MONDAY_MORNING) == len(readers)
 
     assert len(claims) == 3
     assert {thread for thread, _, _ in claims} != {threading.current_thread()}
@@ -51,7 +51,7 @@ def test_a_run_claims_in_a_thread_of_its_own_and_sends_each_digest_once(readers,
 
 @pytest.mark.django_db(transaction=True)
 def test_the_claiming_thread_closes_its_connection(readers, claims):
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
 
     [claimer] = {wrapper for _, wrapper, _ in claims}
     assert claimer is not connections["default"]
@@ -60,8 +60,8 @@ def test_the_claiming_thread_closes_its_connection(readers, claims):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_stopped_early_claims_at_most_one_chunk_ahead(readers, claims):
-    due = delivery.due_digests(now=MONDAY_MORNING)
-    run = delivery.claimed_ahead(delivery.chunks(due), now=MONDAY_MORNING)
+    due = digests.due_digests(now=MONDAY_MORNING)
+    run = digests.claimed_ahead(digests.chunks(due), now=MONDAY_MORNING)
 
     first = next(run)
     run.close()
@@ -78,7 +78,7 @@ def test_a_run_stopped_early_claims_at_most_one_chunk_ahead(readers, claims):
 
 @pytest.mark.django_db
 def test_inside_a_transaction_the_claims_run_in_it(readers, claims):
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == len(readers)
+    assert digests.send_due_digests(now=MONDAY_MORNING) == len(readers)
 
     assert {thread for thread, _, _ in claims} == {threading.current_thread()}
     assert {wrapper for _, wrapper, _ in claims} == {connections["default"]}
@@ -88,6 +88,6 @@ def test_inside_a_transaction_the_claims_run_in_it(readers, claims):
 def test_sqlite_claims_in_turn_as_it_writes_one_transaction_at_a_time(readers, claims, monkeypatch):
     monkeypatch.setattr(connections["default"], "vendor", "sqlite")
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == len(readers)
+    assert digests.send_due_digests(now=MONDAY_MORNING) == len(readers)
 
     assert {thread for thread, _, _ in claims} == {threading.current_thread()}

@@ -13,7 +13,7 @@ from django.core import mail
 from django.db import connection
 
 from wbapp.activity.models import DeliveryState, DigestDelivery, Notification
-from wbapp.notifications import delivery
+from wbapp.notifications import delivery, digests
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 THREADS = 6
@@ -46,7 +46,7 @@ def run_at_once(target, count: int = THREADS) -> list:
 
 
 def test_concurrent_digest_runs_send_exactly_one_email_per_user(readers):
-    sent = run_at_once(lambda: delivery.send_due_digests(now=MONDAY_MORNING))
+    sent = run_at_once(lambda: digests.send_due_digests(now=MONDAY_MORNING))
 
     assert sum(sent) == len(readers)
     for user in readers:
@@ -59,21 +59,19 @@ def test_concurrent_claims_of_one_period_make_one_delivery(readers):
     user = readers[0]
 
     claims = run_at_once(
-        lambda: delivery.digest_claim(
-            user_id=user.pk, period="daily:2026-11-23", now=MONDAY_MORNING
-        )
+        lambda: digests.digests_claim([(user.pk, "daily:2026-11-23")], now=MONDAY_MORNING)
     )
 
-    assert len([claim for claim in claims if claim is not None]) == 1
+    assert len([claim for claim in claims if claim]) == 1
     assert DigestDelivery.objects.filter(user=user).count() == 1
     assert Notification.objects.filter(user=user, delivery__isnull=True).count() == 0
 
 
 def test_concurrent_sends_of_one_delivery_send_one_email(readers):
     user = readers[0]
-    claimed = delivery.digest_claim(user_id=user.pk, period="daily:2026-11-23", now=MONDAY_MORNING)
+    [claimed] = digests.digests_claim([(user.pk, "daily:2026-11-23")], now=MONDAY_MORNING)
 
-    results = run_at_once(lambda: delivery.delivery_send(claimed.pk))
+    results = run_at_once(lambda: delivery.delivery_send(claimed))
 
     assert results.count(True) == 1
     assert len(mail.outbox) == 1

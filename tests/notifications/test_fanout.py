@@ -20,7 +20,7 @@ from wbapp.activity.models import (
     Reason,
 )
 from wbapp.activity.recording import activity_record
-from wbapp.notifications import services
+from wbapp.notifications import follows
 from wbapp.notifications.fanout import fan_out_pending
 
 
@@ -35,7 +35,7 @@ def test_a_comment_reaches_the_initiative_owner_but_not_its_author(cast):
 def test_explicit_followers_hear_of_comments(cast):
     revision = iteration(cast)
     initiative = revision.document.initiative
-    services.initiative_follow(user=cast.viewer, initiative=initiative)
+    follows.initiative_follow(user=cast.viewer, initiative=initiative)
 
     async_comment(cast.reviewer, revision)
 
@@ -62,7 +62,7 @@ def test_nobody_outside_the_team_hears_anything(cast):
     initiative = revision.document.initiative
     # A former member who still follows: removed from the team since.
     former = MembershipFactory(team=cast.team, role="reviewer").user
-    services.initiative_follow(user=former, initiative=initiative)
+    follows.initiative_follow(user=former, initiative=initiative)
     accounts.membership_remove(membership=former.memberships.get(), by=cast.owner)
 
     async_comment(cast.reviewer, revision)
@@ -77,7 +77,7 @@ def test_a_muted_initiative_is_silent_except_what_is_addressed_to_you(cast):
     initiative = revision.document.initiative
     thread = async_comment(cast.reviewer, revision)
     fan_out_pending()
-    services.initiative_mute(user=cast.reviewer, initiative=initiative)
+    follows.initiative_mute(user=cast.reviewer, initiative=initiative)
 
     async_comment(cast.owner, revision, body="Another one")
     reply(cast.editor, thread)
@@ -138,7 +138,7 @@ def test_comments_during_the_silent_read_reach_nobody_until_the_reveal(cast):
 def test_an_action_item_reaches_its_owner_personally_even_when_muted(cast):
     revision = iteration(cast)
     initiative = revision.document.initiative
-    services.initiative_mute(user=cast.reviewer, initiative=initiative)
+    follows.initiative_mute(user=cast.reviewer, initiative=initiative)
 
     action_item_create(
         user=cast.editor, initiative=initiative, title="Size the fraud risk", owner=cast.reviewer
@@ -291,7 +291,7 @@ def test_the_actor_is_never_notified_even_when_named(cast):
 
 def test_whoever_pulled_the_cord_hears_of_its_reset_even_when_muted(cast):
     initiative = iteration(cast).document.initiative
-    services.initiative_mute(user=cast.reviewer, initiative=initiative)
+    follows.initiative_mute(user=cast.reviewer, initiative=initiative)
 
     activity_record(
         team=cast.team,

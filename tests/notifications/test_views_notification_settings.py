@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.documents.factories import InitiativeFactory
 from wbapp.activity.models import Frequency, NotificationPreference
-from wbapp.notifications import services
+from wbapp.notifications import follows, preferences
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_saving_stores_the_choice_and_says_when_the_digest_comes(cast, client_fo
 
 
 def test_the_saved_choice_is_shown_next_time(cast, client_for):
-    services.preferences_update(user=cast.viewer, frequency="immediate", hour=6, weekday=2)
+    preferences.preferences_update(user=cast.viewer, frequency="immediate", hour=6, weekday=2)
     html = client_for(cast.viewer).get(URL).content.decode()
     assert "checked" in html.split('value="immediate"')[1].split(">")[0]
     assert '<option value="6" selected>06:00</option>' in html
@@ -106,8 +106,8 @@ def test_the_list_shows_followed_and_muted_initiatives_of_my_teams_only(cast, cl
     followed = InitiativeFactory(team=cast.team, owner=cast.editor, title="Followed by me")
     muted = InitiativeFactory(team=cast.team, owner=cast.editor, title="Muted by me")
     InitiativeFactory(team=cast.team, owner=cast.editor, title="Not mine at all")
-    services.initiative_follow(user=cast.viewer, initiative=followed)
-    services.initiative_mute(user=cast.viewer, initiative=muted)
+    follows.initiative_follow(user=cast.viewer, initiative=followed)
+    follows.initiative_mute(user=cast.viewer, initiative=muted)
     outsiders = InitiativeFactory(
         team=cast.outsider.memberships.get().team, owner=cast.outsider, title="Outsider's own"
     )
@@ -127,7 +127,7 @@ def test_the_list_shows_followed_and_muted_initiatives_of_my_teams_only(cast, cl
 def test_the_list_has_a_fixed_query_budget(cast, client_for, count, django_assert_num_queries):
     for n in range(count):
         initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
-        services.initiative_follow(user=cast.viewer, initiative=initiative)
+        follows.initiative_follow(user=cast.viewer, initiative=initiative)
     client = client_for(cast.viewer)
     # user, preference (the login session is cached); the followed initiatives:
     # explicit follows, mutes, sessions I take part in, sessions I facilitate, my

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.notifications.inbox_factories import notification_for
-from wbapp.notifications import services
+from wbapp.notifications import inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +76,14 @@ def test_reading_a_notification_is_counted_at_once(cast, client_for):
     notification = notification_for(cast.viewer)
     client = client_for(cast.viewer)
     etag = client.get(URL)["ETag"]
-    assert services.unread_count(cast.viewer) == 1
+    assert inbox.unread_count(cast.viewer) == 1
 
-    services.mark_read(user=cast.viewer, ids=[notification.pk])
+    inbox.mark_read(user=cast.viewer, ids=[notification.pk])
 
     response = client.get(URL, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "badge--danger" not in response.content.decode()
-    assert services.unread_count(cast.viewer) == 0
+    assert inbox.unread_count(cast.viewer) == 0
 
 
 def test_a_signed_out_page_is_told_to_stop_polling(client):

@@ -5,15 +5,15 @@ from django.test import Client
 from django.urls import reverse
 
 from wbapp.activity.models import Frequency
-from wbapp.notifications import services
+from wbapp.notifications import preferences, unsubscribe
 
 
 def url_for(user) -> str:
-    return reverse("notifications_unsubscribe", args=[services.unsubscribe_token(user)])
+    return reverse("notifications_unsubscribe", args=[unsubscribe.unsubscribe_token(user)])
 
 
 def frequency_of(user) -> str:
-    return services.preferences_get(user).frequency
+    return preferences.preferences_get(user).frequency
 
 
 def test_get_asks_before_changing_anything(client, cast):
@@ -55,7 +55,7 @@ def test_the_token_decides_whoever_is_signed_in(client_for, cast, role):
 
 
 def test_a_bad_token_is_404_and_changes_nothing(client, cast):
-    token = services.unsubscribe_token(cast.viewer)
+    token = unsubscribe.unsubscribe_token(cast.viewer)
     url = reverse("notifications_unsubscribe", args=[token[:-3] + "abc"])
 
     assert client.get(url).status_code == 404
@@ -64,7 +64,7 @@ def test_a_bad_token_is_404_and_changes_nothing(client, cast):
 
 
 def test_an_already_unsubscribed_user_is_told_so(client, cast):
-    services.unsubscribe(user=cast.viewer)
+    preferences.unsubscribe(user=cast.viewer)
 
     response = client.get(url_for(cast.viewer))
 

@@ -9,4 +9,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from . import services  # noqa: F401 - connects its receivers
+        from . import inbox  # noqa: F401 - connects its receivers

@@ -1,6 +1,6 @@
 from functools import cached_property
 
-from . import services
+from .inbox import unread_count
 
 
 class UnreadBadge:
@@ -18,7 +18,7 @@ class UnreadBadge:
 
     @cached_property
     def count(self) -> int:
-        return services.unread_count(self._user)
+        return unread_count(self._user)
 
     @property
     def etag(self) -> str:

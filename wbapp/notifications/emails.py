@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wbapp.activity.models import DeliveryKind, NotificationPreference
 
-from .services import unsubscribe_url
+from .unsubscribe import unsubscribe_url
 
 
 def _preferences_url() -> str:

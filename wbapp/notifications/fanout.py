@@ -4,8 +4,8 @@ Every Activity row is inserted with ``fanned_out=False``, whoever inserts it:
 ``activity_record`` or a bulk insert such as the reveal of a silent read's
 comments. ``fan_out_pending`` then writes one Notification per recipient and
 flips the flag, in its own transaction, right after the writer's commit (a task
-enqueued by ``activity_record`` with ``delay_on_commit``; in-process without
-Redis) and again from a one-minute sweep for anything a lost task left behind.
+enqueued by name by ``activity_record`` once the change commits; in-process
+without Redis) and again from a one-minute sweep for anything a lost task left behind.
 
 Why not inside the writer's transaction: the writers' query budgets and lock
 times stay as they are, bulk inserts are covered without touching their code,
@@ -32,6 +32,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from documents.models import Initiative
+from reviews.models import Comment, Participant, Reply, ReviewSession
+from wbapp import jobs
 from wbapp.accounts.models import Membership
 from wbapp.activity.models import (
     PERSONAL_REASONS,
@@ -43,7 +46,7 @@ from wbapp.activity.models import (
     Reason,
 )
 
-from .services import forget_unread_counts
+from .inbox import forget_unread_counts
 
 # Activities fanned out per transaction.
 FAN_OUT_BATCH = 500
@@ -106,9 +109,6 @@ class _Context:
     """Who relates to the initiatives, sessions and threads of one batch (fixed queries)."""
 
     def __init__(self, activities: list[Activity]):
-        from documents.models import Initiative
-        from reviews.models import Comment, Participant, Reply, ReviewSession
-
         initiative_ids = {a.initiative_id for a in activities if a.initiative_id}
         team_ids = {a.team_id for a in activities}
         thread_ids = {
@@ -222,10 +222,12 @@ def _open_immediate_windows(user_ids: set[int], now) -> list[int]:
 
 
 def _schedule_immediate(user_ids: list[int]) -> None:
-    from .tasks import send_immediate
-
     for user_id in user_ids:
-        send_immediate.apply_async((user_id,), countdown=IMMEDIATE_WINDOW.total_seconds())
+        jobs.send(
+            "wbapp.notifications.tasks.send_immediate",
+            user_id,
+            countdown=IMMEDIATE_WINDOW.total_seconds(),
+        )
 
 
 def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:

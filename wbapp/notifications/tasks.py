@@ -1,4 +1,4 @@
-"""Background work of notifications: thin tasks that take ids and call delivery.py.
+"""Background work of notifications: thin tasks that take ids and call the pipeline.
 
 Periodic entries (CELERY_BEAT_SCHEDULE): ``send-due-digests`` every 15 minutes,
 ``sweep-notifications`` every minute. Both are idempotent: claims are unique
@@ -11,7 +11,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import delivery, fanout
+from . import delivery, digests, fanout, immediate
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def fan_out_activities() -> int:
 )
 def send_immediate(user_id: int) -> int:
     """Close the user's two-minute window and e-mail what it collected."""
-    return delivery.immediate_send(user_id=user_id)
+    return immediate.immediate_send(user_id=user_id)
 
 
 @shared_task(
@@ -59,7 +59,7 @@ def _retry_later(delivery_ids) -> None:
 @shared_task(name="wbapp.notifications.tasks.send_digest_chunk")
 def send_digest_chunk(pairs: list, now: str) -> int:
     """Claim and send the digests of up to DIGEST_CHUNK recipients; failures retry alone."""
-    result = delivery.digest_chunk_send(pairs, now=parse_datetime(now))
+    result = digests.digest_chunk_send(pairs, now=parse_datetime(now))
     _retry_later(result.failed)
     return result.sent
 
@@ -68,10 +68,10 @@ def send_digest_chunk(pairs: list, now: str) -> int:
 def send_due_digests(self) -> int:
     """Find every digest due now and hand them to workers in chunks; returns how many."""
     now = timezone.now()
-    due = delivery.due_digests(now=now)
+    due = digests.due_digests(now=now)
     # The chunks follow the queue this run came from (the default one under beat).
     queue = (self.request.delivery_info or {}).get("routing_key")
-    for chunk in delivery.chunks(due):
+    for chunk in digests.chunks(due):
         send_digest_chunk.apply_async(
             ([list(pair) for pair in chunk], now.isoformat()), **({"queue": queue} if queue else {})
         )
@@ -83,7 +83,7 @@ def sweep_notifications() -> None:
     """Catch up on whatever a lost task left behind: fan-out, batch windows, retries."""
     now = timezone.now()
     fanout.fan_out_pending()
-    for user_id in delivery.overdue_immediate_users(now=now):
+    for user_id in immediate.overdue_immediate_users(now=now):
         send_immediate.delay(user_id)
     for pk in delivery.stale_pending_deliveries(now=now):
         send_delivery.delay(pk)

@@ -6,7 +6,7 @@ times, also next to a running beat: every e-mail is claimed once.
 
 from django.core.management.base import BaseCommand
 
-from wbapp.notifications import delivery, fanout
+from wbapp.notifications import digests, fanout, immediate
 
 
 class Command(BaseCommand):
@@ -14,9 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         fanned_out = fanout.fan_out_pending()
-        immediate = delivery.send_overdue_immediate()
-        sent = delivery.send_due_digests()
+        batches = immediate.send_overdue_immediate()
+        sent = digests.send_due_digests()
         self.stdout.write(
-            f"Sent {sent} digest{'s' if sent != 1 else ''} and {immediate} immediate"
-            f" e-mail{'s' if immediate != 1 else ''}; {fanned_out} new events fanned out."
+            f"Sent {sent} digest{'s' if sent != 1 else ''} and {batches} immediate"
+            f" e-mail{'s' if batches != 1 else ''}; {fanned_out} new events fanned out."
         )

@@ -14,8 +14,9 @@ from wbapp.activity.models import (
     Notification,
     NotificationPreference,
 )
-from wbapp.notifications import delivery, services
+from wbapp.notifications import inbox, preferences
 from wbapp.notifications.fanout import IMMEDIATE_WINDOW, fan_out_pending
+from wbapp.notifications.immediate import immediate_send, send_overdue_immediate
 
 
 def immediate(user):
@@ -67,7 +68,7 @@ def test_a_single_event_is_named_in_the_subject(cast):
     async_comment(cast.reviewer, revision)
     fan_out_pending()
 
-    delivery.immediate_send(user_id=cast.editor.pk)
+    immediate_send(user_id=cast.editor.pk)
 
     [message] = mail.outbox
     title = revision.document.initiative.title
@@ -80,9 +81,9 @@ def test_what_was_read_in_the_app_meanwhile_is_not_emailed(cast):
     immediate(cast.editor)
     async_comment(cast.reviewer, revision)
     fan_out_pending()
-    services.mark_read(user=cast.editor, all=True)
+    inbox.mark_read(user=cast.editor, all=True)
 
-    assert delivery.immediate_send(user_id=cast.editor.pk) == 0
+    assert immediate_send(user_id=cast.editor.pk) == 0
 
     assert mail.outbox == []
     assert DigestDelivery.objects.get().state == DeliveryState.SKIPPED
@@ -96,8 +97,8 @@ def test_a_second_send_for_the_same_window_sends_nothing(cast):
     async_comment(cast.reviewer, revision)
     fan_out_pending()
 
-    assert delivery.immediate_send(user_id=cast.editor.pk) == 1
-    assert delivery.immediate_send(user_id=cast.editor.pk) == 0
+    assert immediate_send(user_id=cast.editor.pk) == 1
+    assert immediate_send(user_id=cast.editor.pk) == 0
     assert len(mail.outbox) == 1
 
 
@@ -106,9 +107,9 @@ def test_a_user_who_switched_to_a_digest_meanwhile_gets_no_immediate_email(cast)
     immediate(cast.editor)
     async_comment(cast.reviewer, revision)
     fan_out_pending()
-    services.preferences_update(user=cast.editor, frequency="daily", hour=8, weekday=0)
+    preferences.preferences_update(user=cast.editor, frequency="daily", hour=8, weekday=0)
 
-    assert delivery.immediate_send(user_id=cast.editor.pk) == 0
+    assert immediate_send(user_id=cast.editor.pk) == 0
 
     assert mail.outbox == []
     assert Notification.objects.filter(user=cast.editor, delivery__isnull=True).count() == 1
@@ -123,5 +124,5 @@ def test_a_window_whose_task_was_lost_is_sent_by_the_sweep(cast):
         pending_since=timezone.now() - timedelta(minutes=30)
     )
 
-    assert delivery.send_overdue_immediate() == 1
+    assert send_overdue_immediate() == 1
     assert len(mail.outbox) == 1

@@ -21,8 +21,9 @@ from wbapp.activity.models import (
     Notification,
     NotificationPreference,
 )
-from wbapp.notifications import delivery
+from wbapp.notifications import delivery, digests, follows, preferences
 from wbapp.notifications.fanout import fan_out_pending
+from wbapp.notifications.tasks import send_delivery, send_immediate
 
 # Monday 23 November 2026, 09:30 UTC: past the default 08:00 delivery hour in UTC.
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -62,7 +63,7 @@ def html_of(message) -> str:
     ],
 )
 def test_the_daily_period_starts_at_the_local_hour(now, expected):
-    period = delivery.digest_period(
+    period = digests.digest_period(
         frequency="daily", hour=8, weekday=0, tz=zoneinfo.ZoneInfo("UTC"), now=now
     )
     assert period == expected
@@ -71,10 +72,10 @@ def test_the_daily_period_starts_at_the_local_hour(now, expected):
 def test_the_local_hour_is_the_users_time_zone():
     # 07:30 UTC is 08:30 in Berlin (winter) and 02:30 in New York.
     now = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
-    berlin = delivery.digest_period(
+    berlin = digests.digest_period(
         frequency="daily", hour=8, weekday=0, tz=zoneinfo.ZoneInfo("Europe/Berlin"), now=now
     )
-    new_york = delivery.digest_period(
+    new_york = digests.digest_period(
         frequency="daily", hour=8, weekday=0, tz=zoneinfo.ZoneInfo("America/New_York"), now=now
     )
     assert berlin == "daily:2026-11-23"
@@ -92,7 +93,7 @@ def test_the_local_hour_is_the_users_time_zone():
     ],
 )
 def test_the_weekly_period_starts_at_the_weekday_and_hour(now, expected):
-    period = delivery.digest_period(
+    period = digests.digest_period(
         frequency="weekly", hour=8, weekday=0, tz=zoneinfo.ZoneInfo("UTC"), now=now
     )
     assert period == expected
@@ -100,7 +101,7 @@ def test_the_weekly_period_starts_at_the_weekday_and_hour(now, expected):
 
 def test_immediate_and_off_have_no_digest_period():
     for frequency in ("immediate", "off"):
-        period = delivery.digest_period(
+        period = digests.digest_period(
             frequency=frequency, hour=8, weekday=0, tz=UTC, now=MONDAY_MORNING
         )
         assert period is None
@@ -113,16 +114,14 @@ def test_only_users_with_something_new_and_a_digest_setting_are_due(cast):
     async_comment(cast.owner, revision)
     fan_out_pending()
 
-    due = delivery.due_digests(now=MONDAY_MORNING)
+    due = digests.due_digests(now=MONDAY_MORNING)
 
     # The editor owns the initiative (default: daily); the reviewer turned e-mail off.
     assert due == [(cast.editor.pk, "daily:2026-11-23")]
 
 
 def services_follow(user, revision):
-    from wbapp.notifications import services
-
-    services.initiative_follow(user=user, initiative=revision.document.initiative)
+    follows.initiative_follow(user=user, initiative=revision.document.initiative)
 
 
 # --- What it says ---------------------------------------------------------------------------
@@ -135,7 +134,7 @@ def test_the_digest_groups_by_initiative_and_links_to_the_exact_comment(cast, se
     question = async_comment(cast.reviewer, revision, body="Who pays the *courier*?")
     fan_out_pending()
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 1
 
     [message] = mails_to(cast.editor)
     text, html = message.body, html_of(message)
@@ -165,7 +164,7 @@ def test_waiting_on_you_comes_first(cast):
     scheduled_session(cast, revision=revision, title="Second read")
     fan_out_pending()
 
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
 
     [message] = mails_to(cast.editor)
     text = message.body
@@ -189,7 +188,7 @@ def test_a_digest_is_readable_in_dark_mode_and_offers_one_click_unsubscribe(cast
     async_comment(cast.reviewer, revision)
     fan_out_pending()
 
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
 
     [message] = mails_to(cast.editor)
     html = html_of(message)
@@ -223,7 +222,7 @@ def test_a_busy_initiative_shows_what_is_addressed_to_you_then_the_newest(cast):
             user=cast.editor, activity=activity, reason="mention" if n in (1, 3, 5) else "owner"
         )
 
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
 
     [message] = mails_to(cast.editor)
     shown = [n for n in range(15) if f"Event {n:02}" in message.body]
@@ -247,7 +246,7 @@ def test_a_digest_never_shows_a_team_the_user_has_left(cast):
     fan_out_pending()
     cast.reviewer.memberships.filter(team=cast.team).delete()
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 1  # the editor's only
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 1  # the editor's only
 
     assert mails_to(cast.reviewer) == []
     assert DigestDelivery.objects.get(user=cast.reviewer).state == DeliveryState.SKIPPED
@@ -259,7 +258,7 @@ def test_a_digest_never_shows_a_team_the_user_has_left(cast):
 def test_no_digest_when_there_is_nothing_new(cast):
     iteration(cast)
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 0
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 0
     assert mail.outbox == []
     assert not DigestDelivery.objects.exists()
 
@@ -269,8 +268,8 @@ def test_running_the_digest_twice_sends_one_email(cast):
     async_comment(cast.reviewer, revision)
     fan_out_pending()
 
-    first = delivery.send_due_digests(now=MONDAY_MORNING)
-    second = delivery.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=15))
+    first = digests.send_due_digests(now=MONDAY_MORNING)
+    second = digests.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=15))
 
     assert (first, second) == (1, 0)
     assert len(mails_to(cast.editor)) == 1
@@ -286,13 +285,13 @@ def test_the_next_digest_covers_exactly_what_came_after(cast):
     revision = iteration(cast)
     async_comment(cast.reviewer, revision, body="Before the first digest")
     fan_out_pending()
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
     # Events after Monday's digest, before Tuesday's, including later the same day.
     async_comment(cast.reviewer, revision, body="After the first digest")
     fan_out_pending()
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(hours=3)) == 0
-    assert delivery.send_due_digests(now=NEXT_MORNING) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(hours=3)) == 0
+    assert digests.send_due_digests(now=NEXT_MORNING) == 1
 
     monday, tuesday = (events_of(m) for m in mails_to(cast.editor))
     assert "Before the first digest" in monday
@@ -312,13 +311,13 @@ def test_a_notification_committed_late_with_a_lower_id_is_not_lost(cast):
     # As if "early" had taken its id first but committed only after Monday's claim.
     early_pk = early.pk
     early.delete()
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
     Notification.objects.create(
         pk=early_pk, user=early.user, activity=early.activity, reason=early.reason
     )
     assert early_pk < DigestDelivery.objects.get().last_notification_id
 
-    delivery.send_due_digests(now=NEXT_MORNING)
+    digests.send_due_digests(now=NEXT_MORNING)
 
     monday, tuesday = mails_to(cast.editor)
     assert "Later id" in events_of(monday)
@@ -330,13 +329,13 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_not_sent_again(cast):
     revision = iteration(cast)
     async_comment(cast.reviewer, revision)
     fan_out_pending()
-    [(user_id, period)] = delivery.due_digests(now=MONDAY_MORNING)
-    claimed = delivery.digest_claim(user_id=user_id, period=period, now=MONDAY_MORNING)
+    [(user_id, period)] = digests.due_digests(now=MONDAY_MORNING)
+    [claimed] = digests.digests_claim([(user_id, period)], now=MONDAY_MORNING)
     # The worker took it and died mid-send.
-    DigestDelivery.objects.filter(pk=claimed.pk).update(state=DeliveryState.SENDING)
+    DigestDelivery.objects.filter(pk=claimed).update(state=DeliveryState.SENDING)
 
-    assert delivery.delivery_send(claimed.pk) is False
-    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(hours=2)) == 0
+    assert delivery.delivery_send(claimed) is False
+    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(hours=2)) == 0
     assert mail.outbox == []
 
 
@@ -354,7 +353,7 @@ def test_an_smtp_failure_is_logged_retried_and_never_stops_the_others(cast, monk
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", flaky_send)
     with caplog.at_level(logging.WARNING, logger="wbapp.notifications.delivery"):
-        sent = delivery.send_due_digests(now=MONDAY_MORNING)
+        sent = digests.send_due_digests(now=MONDAY_MORNING)
 
     assert sent == 1
     assert len(mails_to(cast.viewer)) == 1
@@ -384,7 +383,7 @@ def test_a_chunk_of_digests_goes_out_over_one_mail_connection(cast, monkeypatch)
 
     monkeypatch.setattr(mail, "get_connection", counted)
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 4
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 4
 
     assert len(opened) == 1
     assert len(mail.outbox) == 4
@@ -394,14 +393,14 @@ def test_a_period_already_emailed_is_not_claimed_again_when_its_bookkeeping_is_l
     revision = iteration(cast)
     async_comment(cast.reviewer, revision, body="Before the digest")
     fan_out_pending()
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 1
     async_comment(cast.reviewer, revision, body="Later the same day")
     fan_out_pending()
     # As after an admin's edit or a restore: the period looks unclaimed.
     NotificationPreference.objects.filter(user=cast.editor).update(last_period="")
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(hours=1)) == 0
-    assert delivery.send_due_digests(now=NEXT_MORNING) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(hours=1)) == 0
+    assert digests.send_due_digests(now=NEXT_MORNING) == 1
 
     monday, tuesday = mails_to(cast.editor)
     assert "Later the same day" in events_of(tuesday)
@@ -414,12 +413,16 @@ def test_a_chunk_whose_claim_fails_is_claimed_user_by_user(cast, monkeypatch, ca
     async_comment(cast.reviewer, revision)
     fan_out_pending()
 
-    def broken(pairs, *, now):
-        raise RuntimeError("the chunk's claim broke")
+    claim = digests.digests_claim
 
-    monkeypatch.setattr(delivery, "digests_claim", broken)
-    with caplog.at_level(logging.ERROR, logger="wbapp.notifications.delivery"):
-        assert delivery.send_due_digests(now=MONDAY_MORNING) == 2
+    def broken_for_a_chunk(pairs, *, now):
+        if len(pairs) > 1:
+            raise RuntimeError("the chunk's claim broke")
+        return claim(pairs, now=now)
+
+    monkeypatch.setattr(digests, "digests_claim", broken_for_a_chunk)
+    with caplog.at_level(logging.ERROR, logger="wbapp.notifications.digests"):
+        assert digests.send_due_digests(now=MONDAY_MORNING) == 2
 
     assert "claiming one by one" in caplog.text
     assert len(mails_to(cast.editor)) == len(mails_to(cast.viewer)) == 1
@@ -446,7 +449,7 @@ def test_a_mail_server_gone_mid_chunk_leaves_the_rest_pending_for_the_retry(cast
     monkeypatch.setattr(backend, "open", open_once, raising=False)
     monkeypatch.setattr(backend, "send_messages", disconnect)
 
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 0
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 0
 
     # One e-mail tried; the server refused the next conversation, so the others
     # were not tried one by one. All three wait for the retry.
@@ -476,20 +479,18 @@ def test_a_worker_dying_mid_batch_leaves_one_group_sending_and_the_rest_pending(
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", dies_on_the_fourth)
     with pytest.raises(WorkerDied):
-        delivery.send_due_digests(now=MONDAY_MORNING)
+        digests.send_due_digests(now=MONDAY_MORNING)
 
     states = list(DigestDelivery.objects.order_by("pk").values_list("state", flat=True))
     # Two groups taken: the first sent; the second died sending its second e-mail,
     # so both stay "sending" (one went out, one may have) and are never sent again.
     assert states == ["sent", "sent", "sending", "sending", "pending"]
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", real_send)
-    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
     assert len(mail.outbox) == 4
 
 
 def test_the_retry_task_backs_off_on_smtp_errors():
-    from wbapp.notifications.tasks import send_delivery, send_immediate
-
     for task in (send_delivery, send_immediate):
         assert smtplib.SMTPException in task.autoretry_for
         assert OSError in task.autoretry_for
@@ -497,23 +498,21 @@ def test_the_retry_task_backs_off_on_smtp_errors():
 
 
 def test_switching_from_weekly_to_daily_keeps_what_was_not_emailed_yet(cast):
-    from wbapp.notifications import services
-
     revision = iteration(cast)
-    services.preferences_update(
+    preferences.preferences_update(
         user=cast.editor, frequency="weekly", hour=8, weekday=4, now=MONDAY_MORNING
     )
     async_comment(cast.reviewer, revision, body="Waiting for Friday")
     fan_out_pending()
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 0
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 0
 
-    services.preferences_update(
+    preferences.preferences_update(
         user=cast.editor, frequency="daily", hour=8, weekday=0, now=MONDAY_MORNING
     )
     # Today's 08:00 passed before the change: the first daily digest is tomorrow's.
-    assert delivery.send_due_digests(now=MONDAY_MORNING + timedelta(hours=1)) == 0
+    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(hours=1)) == 0
 
-    assert delivery.send_due_digests(now=NEXT_MORNING) == 1
+    assert digests.send_due_digests(now=NEXT_MORNING) == 1
     assert "Waiting for Friday" in mails_to(cast.editor)[0].body
 
 
@@ -522,9 +521,7 @@ def test_turning_email_back_on_does_not_send_the_backlog(cast):
     NotificationPreference.objects.create(user=cast.editor, frequency=Frequency.OFF)
     async_comment(cast.reviewer, revision, body="While e-mail was off")
     fan_out_pending()
-    from wbapp.notifications import services
-
-    services.preferences_update(
+    preferences.preferences_update(
         user=cast.editor,
         frequency="daily",
         hour=8,
@@ -534,7 +531,7 @@ def test_turning_email_back_on_does_not_send_the_backlog(cast):
     async_comment(cast.reviewer, revision, body="After turning it on")
     fan_out_pending()
 
-    delivery.send_due_digests(now=MONDAY_MORNING)
+    digests.send_due_digests(now=MONDAY_MORNING)
 
     [message] = mails_to(cast.editor)
     assert "After turning it on" in events_of(message)
@@ -565,7 +562,7 @@ def test_the_digest_run_costs_the_same_queries_for_one_event_or_many(
     # candidates, sessions, action items). Mark them sent (3): savepoint; update;
     # release. Stale pending deliveries (1).
     with django_assert_num_queries(30):
-        delivery.send_due_digests(now=MONDAY_MORNING)
+        digests.send_due_digests(now=MONDAY_MORNING)
 
     assert len(mails_to(cast.editor)) == 1
 
@@ -584,7 +581,7 @@ def test_the_digest_run_costs_the_same_queries_for_one_recipient_or_several(
     # The queries above (no replies: no reply excerpts), once for the whole chunk; a
     # group of more than SEND_GROUP recipients would add one take.
     with django_assert_num_queries(29):
-        assert delivery.send_due_digests(now=MONDAY_MORNING) == 1 + readers
+        assert digests.send_due_digests(now=MONDAY_MORNING) == 1 + readers
 
 
 def test_a_claim_is_atomic_with_its_period(cast):
@@ -593,8 +590,8 @@ def test_a_claim_is_atomic_with_its_period(cast):
     fan_out_pending()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        delivery.digest_claim(user_id=cast.editor.pk, period="daily:2026-11-23", now=MONDAY_MORNING)
+        digests.digests_claim([(cast.editor.pk, "daily:2026-11-23")], now=MONDAY_MORNING)
         raise RuntimeError("the worker died before the commit")
 
     # Nothing was claimed: the next run sends it.
-    assert delivery.send_due_digests(now=MONDAY_MORNING) == 1
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 1
