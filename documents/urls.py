@@ -9,7 +9,6 @@ urlpatterns = [
     path("t/<slug:slug>/initiatives/new/", initiatives.initiative_create, name="initiative_create"),
     path("i/<int:initiative_id>/", initiatives.initiative_detail, name="initiative_detail"),
     path("i/<int:initiative_id>/edit/", initiatives.initiative_edit, name="initiative_edit"),
-    path("i/<int:initiative_id>/follow/", initiatives.initiative_follow, name="initiative_follow"),
     path("i/<int:initiative_id>/d/new/", initiatives.document_create, name="document_create"),
     path("i/<int:initiative_id>/images/<int:image_id>", drafting.image_serve, name="image_serve"),
     # The drafting page and its fragments.

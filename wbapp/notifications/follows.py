@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from documents.models import Initiative
 from reviews.models import Comment, Participant, ReviewSession
@@ -63,6 +63,18 @@ def follow_state(*, user, initiative) -> FollowState:
     elif Comment.objects.filter(initiative=initiative, author=user).exists():
         implicit = "commenter"
     return FollowState(explicit=explicit, implicit=implicit, muted=muted)
+
+
+def follow_button(*, user, initiative) -> dict:
+    """What the Follow button shows: its explicit followers, and whether ``user`` is one."""
+    counts = initiative.followers.aggregate(
+        total=Count("pk"), mine=Count("pk", filter=Q(pk=user.pk))
+    )
+    return {
+        "initiative": initiative,
+        "follower_count": counts["total"],
+        "is_following": counts["mine"] > 0,
+    }
 
 
 def initiative_follow(*, user, initiative) -> FollowState:

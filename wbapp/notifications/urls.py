@@ -21,6 +21,12 @@ urlpatterns = [
         preferences.notification_settings,
         name="notification_settings",
     ),
+    # The initiative page's Follow button (the page itself is documents').
+    path(
+        "i/<int:initiative_id>/follow/",
+        initiatives.initiative_follow,
+        name="initiative_follow",
+    ),
     path(
         "i/<int:initiative_id>/notifications/",
         initiatives.initiative_notifications,

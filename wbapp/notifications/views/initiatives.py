@@ -2,33 +2,29 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from documents.lookups import get_initiative_for_user
 from wbapp.http import HtmxHttpRequest
 
-from ..follows import (
-    follow_state,
-    initiative_follow,
-    initiative_mute,
-    initiative_unfollow,
-    initiative_unmute,
-)
+from .. import follows
 from .common import safe_next
 
 INITIATIVE = "notifications/initiative_notifications.html"
+# The initiative page's Follow button and "Notification settings", from the
+# {% follow_panel %} tag; the button alone is its "follow" partial.
+FOLLOW_BUTTON = "notifications/includes/follow_panel.html#follow"
 
 FOLLOW_ACTIONS = {
-    "follow": (initiative_follow, "You follow “{}”."),
-    "unfollow": (initiative_unfollow, "You no longer follow “{}”."),
-    "mute": (initiative_mute, "“{}” is muted: only what is addressed to you reaches you."),
-    "unmute": (initiative_unmute, "“{}” is no longer muted."),
+    "follow": (follows.initiative_follow, "You follow “{}”."),
+    "unfollow": (follows.initiative_unfollow, "You no longer follow “{}”."),
+    "mute": (follows.initiative_mute, "“{}” is muted: only what is addressed to you reaches you."),
+    "unmute": (follows.initiative_unmute, "“{}” is no longer muted."),
 }
 
 
@@ -58,7 +54,7 @@ def initiative_notifications(request: HtmxHttpRequest, initiative_id: int) -> Ht
                 safe_next(request, reverse("initiative_notifications", args=[initiative.pk]))
             )
     else:
-        state = follow_state(user=request.user, initiative=initiative)
+        state = follows.follow_state(user=request.user, initiative=initiative)
     context = {"initiative": initiative, "state": state, "team": initiative.team}
     if not request.htmx:
         return render(request, INITIATIVE, context)
@@ -70,13 +66,21 @@ def initiative_notifications(request: HtmxHttpRequest, initiative_id: int) -> Ht
 
 
 def _follow_button_oob(request: HttpRequest, initiative) -> str:
-    counts = initiative.followers.aggregate(
-        total=Count("pk"), mine=Count("pk", filter=Q(pk=request.user.pk))
-    )
-    context = {
-        "initiative": initiative,
-        "follower_count": counts["total"],
-        "is_following": counts["mine"] > 0,
-        "oob": True,
-    }
-    return render_to_string("documents/initiative_detail.html#follow", context, request=request)
+    context = follows.follow_button(user=request.user, initiative=initiative) | {"oob": True}
+    return render_to_string(FOLLOW_BUTTON, context, request=request)
+
+
+@login_required
+@require_POST
+def initiative_follow(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
+    """The initiative page's Follow button (every member, viewers included; outsiders 404)."""
+    initiative = get_initiative_for_user(request.user, initiative_id)
+    # Following explicitly also lifts a mute.
+    if request.POST.get("follow") == "0":
+        follows.initiative_unfollow(user=request.user, initiative=initiative)
+    else:
+        follows.initiative_follow(user=request.user, initiative=initiative)
+    if request.htmx:
+        context = follows.follow_button(user=request.user, initiative=initiative)
+        return render(request, FOLLOW_BUTTON, context)
+    return redirect("initiative_detail", initiative.pk)
