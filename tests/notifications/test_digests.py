@@ -558,8 +558,8 @@ def test_the_digest_run_costs_the_same_queries_for_one_event_or_many(
     # into the deliveries; release. Pending deliveries of the chunk (1). Read them
     # (1). Take the first group (4): savepoint; lock; mark sending; release. What they
     # say (9): the recipients' teams; the notifications; the activities shown;
-    # comment and reply excerpts; "waiting on you" (threads to verify, thread
-    # candidates, sessions, action items). Mark them sent (3): savepoint; update;
+    # comment and reply excerpts; "waiting on you" (sessions, threads to verify,
+    # threads waiting, action items). Mark them sent (3): savepoint; update;
     # release. Stale pending deliveries (1).
     with django_assert_num_queries(30):
         digests.send_due_digests(now=MONDAY_MORNING)

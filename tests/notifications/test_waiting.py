@@ -1,4 +1,8 @@
-"""'Waiting on you' in digests: the "My reviews" page's lists, read for many users at once."""
+"""'Waiting on you' in digests: the "My reviews" page's lists, read for many users at once.
+
+Both read reviews.waiting: the page for one user, a digest batch for many. These
+tests hold a batch to what each of its users gets alone, in the e-mail's words.
+"""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,7 +25,7 @@ from tests.reviews.factories import (
     scheduled_session,
     team_reviewer,
 )
-from wbapp.notifications.waiting import WAITING_LIMIT, waiting_for
+from wbapp.notifications.contents import WAITING_LIMIT, waiting_sections
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +134,7 @@ def busy(cast):
 
 
 def test_a_batch_lists_what_the_my_reviews_page_lists_for_each_user(busy):
-    found = waiting_for(busy, now=NOW)
+    found = waiting_sections(busy, now=NOW)
 
     for user in busy:
         assert digest_lists(found[user.pk]) == page_lists(user), user.name
@@ -156,7 +160,7 @@ def test_overdue_is_decided_in_each_users_time_zone(cast):
             due_on=date(2026, 11, 23),
         )
 
-    found = waiting_for([cast.reviewer, cast.viewer], now=NOW + timedelta(hours=1))
+    found = waiting_sections([cast.reviewer, cast.viewer], now=NOW + timedelta(hours=1))
 
     [kiritimati] = found[cast.reviewer.pk].action_items
     [utc] = found[cast.viewer.pk].action_items
@@ -165,9 +169,9 @@ def test_overdue_is_decided_in_each_users_time_zone(cast):
 
 
 def test_the_batch_costs_the_same_queries_for_one_user_or_many(busy, django_assert_num_queries):
-    # Teams; threads to verify; thread candidates, their replies and mentions by the
-    # batch, the threads listed; sessions and their invitations; action items.
-    with django_assert_num_queries(9):
-        waiting_for(busy[2:3], now=NOW)
-    with django_assert_num_queries(9):
-        waiting_for(busy, now=NOW)
+    # Sessions (with who of the batch is invited, and as what); threads to verify;
+    # threads waiting (with who of the batch is in each); action items.
+    with django_assert_num_queries(4):
+        waiting_sections(busy[2:3], now=NOW)
+    with django_assert_num_queries(4):
+        waiting_sections(busy, now=NOW)

@@ -6,9 +6,13 @@ notifications as a stream of small tuples (never whole rows), keeps per
 initiative only the lines an e-mail shows, and fetches and describes each of
 those activities once for every recipient who sees it (``Lines``). The queries
 are the same few for one e-mail or five hundred, for ten events or ten thousand.
+
+A digest opens with what is waiting on its recipient: ``reviews.waiting``'s lists,
+the ones "My reviews" shows, read for the whole batch and said in the e-mail's
+words here.
 """
 
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby, islice
@@ -17,7 +21,9 @@ from operator import itemgetter
 from django.conf import settings
 from django.urls import reverse
 
-from wbapp.accounts.models import User
+from reviews.models import SessionPhase
+from reviews.waiting import waiting_for
+from wbapp.accounts.models import Membership, User
 from wbapp.activity.models import (
     PERSONAL_REASONS,
     Activity,
@@ -28,7 +34,6 @@ from wbapp.activity.models import (
 )
 
 from .lines import ActivityLine, describe, excerpts_for
-from .waiting import Waiting, teams_of, waiting_for
 
 # Lines shown per initiative; the rest are counted ("and 12 more") and linked.
 LINES_PER_GROUP = 8
@@ -36,6 +41,8 @@ LINES_PER_GROUP = 8
 STREAM_CHUNK = 5000
 # Lines kept for reuse in one run (about a kilobyte each).
 MAX_LINES = 50_000
+# Rows per "waiting on you" list in an e-mail; the page behind each link has the rest.
+WAITING_LIMIT = 10
 
 REASON_LABELS = dict(Reason.choices)
 
@@ -75,12 +82,151 @@ class Content:
     user: User
     delivery: DigestDelivery
     groups: list[Group]
-    waiting: Waiting
+    waiting: "WaitingSection"
     item_count: int
 
     @property
     def initiative_count(self) -> int:
         return len(self.groups)
+
+
+# --- Waiting on you, in the e-mail's words ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    kind: str  # "thread", "session", "action_item"
+    title: str
+    detail: str
+    initiative: str
+    path: str
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class WaitingSection:
+    threads: list[WaitingItem] = field(default_factory=list)
+    sessions: list[WaitingItem] = field(default_factory=list)
+    action_items: list[WaitingItem] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.threads or self.sessions or self.action_items)
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _thread_items(to_verify: list, waiting: list) -> list[WaitingItem]:
+    """Comments to verify first, then threads awaiting a reply: WAITING_LIMIT together."""
+    items = [
+        WaitingItem(
+            kind="thread",
+            title=_excerpt(comment.body),
+            detail="Marked addressed: verify and resolve",
+            initiative=comment.initiative.title,
+            path=comment.thread_url,
+        )
+        for comment in to_verify[:WAITING_LIMIT]
+    ]
+    for comment in waiting[: WAITING_LIMIT - len(items)]:
+        if comment.last_reply_by is not None:
+            detail = f"{comment.last_reply_by_label} replied"
+        else:
+            detail = f"{comment.get_kind_display()} from {comment.author.name}, not answered yet"
+        items.append(
+            WaitingItem(
+                kind="thread",
+                title=_excerpt(comment.body),
+                detail=detail,
+                initiative=comment.initiative.title,
+                path=comment.thread_url,
+            )
+        )
+    return items
+
+
+def _session_items(user, sessions: list) -> list[WaitingItem]:
+    items = []
+    for session in sessions:
+        role = "You facilitate" if session.facilitator_id == user.pk else "You are invited"
+        if session.phase == SessionPhase.READING:
+            when = "reading now"
+        elif session.phase == SessionPhase.DISCUSSION:
+            when = "discussion now"
+        else:
+            when = session.starts_at.astimezone(user.tzinfo).strftime("%a %d %b, %H:%M")
+        items.append(
+            WaitingItem(
+                kind="session",
+                title=session.title,
+                detail=f"{role} · {when}",
+                initiative=session.initiative.title,
+                path=reverse("session_detail", args=[session.pk]),
+            )
+        )
+    return items
+
+
+def _action_item_items(user, action_items: list, now: datetime) -> list[WaitingItem]:
+    today = now.astimezone(user.tzinfo).date()
+    items = []
+    for item in action_items:
+        if item.session_id:
+            path = reverse("session_detail", args=[item.session_id])
+        else:
+            path = reverse("initiative_detail", args=[item.initiative_id])
+        overdue = item.due_on is not None and item.due_on < today
+        if item.due_on is None:
+            detail = "No due date"
+        elif overdue:
+            detail = f"Overdue since {item.due_on:%a %d %b}"
+        else:
+            detail = f"Due {item.due_on:%a %d %b}"
+        items.append(
+            WaitingItem(
+                kind="action_item",
+                title=item.title,
+                detail=detail,
+                initiative=item.initiative.title,
+                path=path,
+                overdue=overdue,
+            )
+        )
+    return items
+
+
+def waiting_sections(users, *, now: datetime) -> dict[int, WaitingSection]:
+    """{user id: the "Waiting on you" section of their digest}, in four queries.
+
+    "Overdue" and session times are in each user's own time zone.
+    """
+    users = list(users)
+    if not users:
+        return {}
+    waiting = waiting_for(users, limit=WAITING_LIMIT)
+    return {
+        user.pk: WaitingSection(
+            threads=_thread_items(waiting[user.pk].to_verify, waiting[user.pk].threads),
+            sessions=_session_items(user, waiting[user.pk].sessions),
+            action_items=_action_item_items(user, waiting[user.pk].action_items, now),
+        )
+        for user in users
+    }
+
+
+def teams_of(user_ids: list[int]) -> dict[int, set[int]]:
+    """{user id: the teams they belong to now}."""
+    teams: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in Membership.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "team_id"
+    ):
+        teams[user_id].add(team_id)
+    return teams
+
+
+# --- One batch of e-mails ------------------------------------------------------------------
 
 
 @dataclass
@@ -225,7 +371,7 @@ def delivery_contents(
         for pk, delivery in deliveries.items()
         if pk in shortlists and delivery.kind != DeliveryKind.IMMEDIATE
     ]
-    waiting = waiting_for(digests, now=now, teams=teams)
+    waiting = waiting_sections(digests, now=now)
     contents: dict[int, Content | None] = dict.fromkeys(deliveries)
     for pk, groups_of in shortlists.items():
         delivery = deliveries[pk]
@@ -252,7 +398,7 @@ def delivery_contents(
             user=delivery.user,
             delivery=delivery,
             groups=sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title)),
-            waiting=waiting.get(delivery.user_id, Waiting()),
+            waiting=waiting.get(delivery.user_id, WaitingSection()),
             item_count=sum(shortlist.count for shortlist in groups_of.values()),
         )
     return contents
