@@ -15,20 +15,19 @@ Digests go in chunks of recipients: a chunk is claimed in one transaction, read 
 a fixed number of queries (contents.py) and sent over one mail connection
 (delivery.py), so the run's query count grows with its recipients (a few queries
 per chunk, and per group of SEND_GROUP e-mails taken), never with the number of
-events. A run in this process claims the next chunk in a thread of its own while
-it sends the current one (``claimed_ahead``).
+events. In production each chunk is a task of its own, spread over the workers.
 """
 
 import logging
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.db.models import BigIntegerField, Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -46,7 +45,7 @@ from wbapp.activity.models import (
 from wbapp.db import planned_per_query
 
 from .contents import Lines
-from .delivery import deliveries_send, stale_pending_deliveries
+from .delivery import deliveries_send
 
 logger = logging.getLogger(__name__)
 
@@ -263,52 +262,27 @@ def chunks(pairs: list, size: int = DIGEST_CHUNK):
         yield pairs[start : start + size]
 
 
-def claimed_ahead(pair_chunks, *, now: datetime):
-    """The deliveries to send of each chunk, claimed; the next chunk's claim runs meanwhile.
-
-    A chunk's claim is mostly PostgreSQL's work (one UPDATE points some 16,000
-    notifications at their e-mails), its sending mostly Python's (reading and
-    rendering). A thread with its own connection claims one chunk ahead, so the
-    two overlap. Inside a transaction the claims must be made in it, and SQLite
-    writes one transaction at a time: there they are made here, in turn.
-    """
-    if connection.in_atomic_block or connection.vendor != "postgresql":
-        for pairs in pair_chunks:
-            yield digest_chunk_claim(pairs, now=now)
-        return
-    claimer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-claims")
-    ahead = None
-    try:
-        for pairs in pair_chunks:
-            claim = claimer.submit(digest_chunk_claim, pairs, now=now)
-            if ahead is not None:
-                yield ahead.result()
-            ahead = claim
-        if ahead is not None:
-            yield ahead.result()
-    finally:
-        # Stopped early: a claim not begun is not made (one begun is sent by a later
-        # run). The thread's connection closes with it.
-        if ahead is not None:
-            ahead.cancel()
-        claimer.submit(connections.close_all)
-        claimer.shutdown(wait=True)
-
-
 @planned_per_query()
-def send_due_digests(*, now: datetime | None = None) -> int:
-    """Send every digest due now, in this process; return how many e-mails went out.
+def send_due_digests(
+    *,
+    now: datetime | None = None,
+    send_chunk: Callable[[list[tuple[int, str]], datetime], int] | None = None,
+) -> int:
+    """The digest run: every digest due now, DIGEST_CHUNK recipients at a time.
 
-    What ``manage.py send_digests`` runs, and what tests call. (Celery beat runs
-    ``tasks.send_due_digests``, which spreads the same chunks over the workers.)
+    Each chunk goes to ``send_chunk``, which claims and sends it and returns how
+    many e-mails that makes. Celery beat's task hands each chunk to a worker (the
+    ``send_digest_chunk`` task: a chunk's failures retry alone) and counts the
+    digests handed over. By default (``manage.py send_digests``, the tests) the
+    chunks are claimed and sent here, one after the other, sharing the lines they
+    describe (an initiative's followers come in any chunk); what fails stays
+    pending for the retry (``delivery.send_stale_pending``).
     """
     now = now or timezone.now()
-    sent = 0
-    # The lines the chunks share: an initiative's followers come in any chunk.
-    lines = Lines()
-    for pending in claimed_ahead(chunks(due_digests(now=now)), now=now):
-        sent += len(deliveries_send(pending, now=now, lines=lines).sent)
-    for chunk in chunks(stale_pending_deliveries(now=now)):
-        # Failures stay pending for the next run.
-        sent += len(deliveries_send(chunk, now=now, lines=lines).sent)
-    return sent
+    if send_chunk is None:
+        lines = Lines()
+
+        def send_chunk(pairs, now):
+            return digest_chunk_send(pairs, now=now, lines=lines).sent
+
+    return sum(send_chunk(pairs, now) for pairs in chunks(due_digests(now=now)))

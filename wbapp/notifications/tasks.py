@@ -65,17 +65,23 @@ def send_digest_chunk(pairs: list, now: str) -> int:
 
 
 @shared_task(name="wbapp.notifications.tasks.send_due_digests", bind=True)
-def send_due_digests(self) -> int:
-    """Find every digest due now and hand them to workers in chunks; returns how many."""
-    now = timezone.now()
-    due = digests.due_digests(now=now)
+def send_due_digests(self, now: str | None = None) -> int:
+    """The digest run, its chunks handed to the workers; returns how many digests were due.
+
+    ``now``: the run's time (ISO 8601) for a run asked for a given moment (the digest
+    bench); beat leaves it out.
+    """
     # The chunks follow the queue this run came from (the default one under beat).
     queue = (self.request.delivery_info or {}).get("routing_key")
-    for chunk in digests.chunks(due):
+
+    def hand_over(pairs, at) -> int:
         send_digest_chunk.apply_async(
-            ([list(pair) for pair in chunk], now.isoformat()), **({"queue": queue} if queue else {})
+            ([list(pair) for pair in pairs], at.isoformat()), **({"queue": queue} if queue else {})
         )
-    return len(due)
+        return len(pairs)
+
+    at = parse_datetime(now) if now else timezone.now()
+    return digests.send_due_digests(now=at, send_chunk=hand_over)
 
 
 @shared_task(name="wbapp.notifications.tasks.sweep_notifications")

@@ -6,7 +6,7 @@ times, also next to a running beat: every e-mail is claimed once.
 
 from django.core.management.base import BaseCommand
 
-from wbapp.notifications import digests, fanout, immediate
+from wbapp.notifications import delivery, digests, fanout, immediate
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fanned_out = fanout.fan_out_pending()
         batches = immediate.send_overdue_immediate()
-        sent = digests.send_due_digests()
+        sent = digests.send_due_digests() + delivery.send_stale_pending()
         self.stdout.write(
             f"Sent {sent} digest{'s' if sent != 1 else ''} and {batches} immediate"
             f" e-mail{'s' if batches != 1 else ''}; {fanned_out} new events fanned out."
