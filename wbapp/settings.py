@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "reviews",
     # Above documents and reviews, which it reads: fan-out, inbox, e-mails, digests.
     "wbapp.notifications",
+    # The demo seeder, above everything it fills.
+    "wbapp.demo",
 ]
 
 MIDDLEWARE = [

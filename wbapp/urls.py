@@ -16,7 +16,8 @@ urlpatterns = [
 ]
 
 if settings.BENCH_BASELINES:
-    # The floors `make bench` measures pages against; never on in production.
+    # The floors `make bench` measures pages against; never on in production, where
+    # the module is not even imported.
     from wbapp import bench_views
 
     urlpatterns += [

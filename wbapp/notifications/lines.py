@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
+from reviews.models import Comment, Reply
 from wbapp.activity.models import Activity
 
 EXCERPT_CHARS = 200
@@ -56,8 +57,6 @@ def _short(text: str) -> str:
 
 def excerpts_for(activities) -> Excerpts:
     """The comment and reply texts the activities mention (0, 1 or 2 queries)."""
-    from reviews.models import Comment, Reply
-
     comment_ids, reply_ids = set(), set()
     for activity in activities:
         payload = activity.payload

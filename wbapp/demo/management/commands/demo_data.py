@@ -31,8 +31,7 @@ from wbapp.accounts.emails import absolute_url
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Verb
 from wbapp.activity.recording import activity_record
-
-from .demo_content import INITIATIVE, ITERATIONS, REVIEW
+from wbapp.demo.content import INITIATIVE, ITERATIONS, REVIEW
 
 DEMO_PASSWORD = "workback-demo"  # noqa: S105 - published on purpose, for a local demo.
 
