@@ -20,13 +20,17 @@ import copy
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -47,7 +51,6 @@ from .models import (
     Comment,
     CommentStatus,
     Mention,
-    Participant,
     Reply,
     ReviewSession,
     SessionPhase,
@@ -127,37 +130,40 @@ def sessions_for(users: Iterable, *, limit: int) -> dict[int, list[ReviewSession
     """{user id: upcoming and live sessions they take part in or facilitate}, live first.
 
     Each session comes with ``iteration_number`` and the user's own ``my_role``
-    (None for a facilitator who is not also a participant).
+    (None for a facilitator who is not also a participant). The query joins each
+    session to its invitations of these users: one row per session and invitee.
     """
     user_ids = _ids(users)
     if not user_ids:
         return {}
-    invited = Participant.objects.filter(
-        session=OuterRef("pk"),
-        user_id__in=user_ids,
-        user__memberships__team_id=OuterRef("initiative__team_id"),
-    )
     facilitating = Q(facilitator_id__in=user_ids) & _member("facilitator_id")
-    sessions = (
+    rows = (
         ReviewSession.objects.filter(phase__in=OPEN_PHASES)
-        .filter(facilitating | Exists(invited))
-        .select_related("initiative", "document")
         .annotate(
+            invitation=FilteredRelation(
+                "participants", condition=Q(participants__user_id__in=user_ids)
+            )
+        )
+        .annotate(invitee=F("invitation__user_id"), invitee_role=F("invitation__role"))
+        .annotate(
+            invitee_counts=_member("invitee"),
+            facilitator_counts=ExpressionWrapper(facilitating, output_field=BooleanField()),
             iteration_number=F("revision__number"),
-            facilitator_counts=Case(When(facilitating, then=Value(True)), default=Value(False)),
-            invited_ids=ArraySubquery(invited.order_by("pk").values("user_id")),
-            invited_roles=ArraySubquery(invited.order_by("pk").values("role")),
             live_rank=Case(
                 When(phase__in=LIVE_PHASES, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),
         )
+        .filter(Q(invitee_counts=True) | Q(facilitator_counts=True))
+        .select_related("initiative", "document")
         .order_by("live_rank", "starts_at", "pk")
     )
     found = defaultdict(list)
-    for session in sessions:
-        roles = dict(zip(session.invited_ids, session.invited_roles, strict=True))
+    for _, of_session in groupby(rows, key=attrgetter("pk")):
+        of_session = list(of_session)
+        session = of_session[0]
+        roles = {row.invitee: row.invitee_role for row in of_session if row.invitee_counts}
         people = set(roles) | ({session.facilitator_id} if session.facilitator_counts else set())
         for user_id in people:
             if len(found[user_id]) < limit:
@@ -188,30 +194,22 @@ def to_verify_for(users: Iterable, *, limit: int) -> dict[int, list[Comment]]:
 def threads_waiting_for(users: Iterable, *, limit: int) -> dict[int, list[Comment]]:
     """{user id: unresolved threads they are in whose latest word is someone else's}.
 
-    One query returns every thread waiting on at least one of the users, with who
-    of them is in it (``repliers``, ``mentioned``, the author) as arrays; Python
-    deals them out. A user's own comment marked addressed is listed to verify
-    instead. Each thread comes with ``thread_url`` and the last reply's author
-    (``last_reply_by``, ``last_reply_by_label``, ``last_reply_at``).
+    One query returns every thread waiting on at least one of the users; for
+    several users, one more says who of them is in which (``_people_in``). A
+    user's own comment marked addressed is listed to verify instead. Each thread
+    comes with ``thread_url`` and its last reply's author (``last_reply_by``,
+    ``last_reply_by_label``, ``last_reply_at``).
     """
     user_ids = _ids(users)
     if not user_ids:
         return {}
     latest = Reply.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-pk")
     team = OuterRef("initiative__team_id")
-    repliers = Reply.objects.filter(
-        comment=OuterRef("pk"), author_id__in=user_ids, author__memberships__team_id=team
-    )
     # A carried thread is a chain of copies sharing ``origin`` (the first has none); a
     # mention in any copy, or in a reply to it, puts the user in the thread.
     chain = Coalesce(OuterRef("origin_id"), OuterRef("pk"), output_field=BigIntegerField())
-    mentioned = Mention.objects.filter(
-        Q(comment_id=chain) | Q(comment__origin_id=chain),
-        user_id__in=user_ids,
-        user__memberships__team_id=team,
-    )
     involving = Mention.objects.filter(user_id__in=user_ids)
-    threads = (
+    threads = list(
         _revealed_threads()
         .exclude(status=CommentStatus.RESOLVED)
         .annotate(
@@ -223,8 +221,6 @@ def threads_waiting_for(users: Iterable, *, limit: int) -> dict[int, list[Commen
             # Whose word is the latest: the last reply's author, else the comment's.
             last_word=Coalesce("last_reply_by", "author_id", output_field=BigIntegerField()),
             author_counts=_member("author_id"),
-            repliers=ArraySubquery(repliers.order_by().values("author_id")),
-            mentioned=ArraySubquery(mentioned.order_by().values("user_id")),
         )
         # The threads the users are in (read through the indexes on authors,
         # repliers and mentions)...
@@ -234,27 +230,82 @@ def threads_waiting_for(users: Iterable, *, limit: int) -> dict[int, list[Commen
             | Q(chain__in=involving.values("comment_id"))
             | Q(chain__in=involving.filter(comment__origin__isnull=False).values("comment__origin"))
         )
-        # ...of which only those waiting on one of them: someone in it, a member of
-        # its team, has not had the latest word.
+        # ...of which those waiting on one of them: someone in it, a member of its
+        # team, has not had the latest word.
         .filter(
             (Q(author_id__in=user_ids, author_counts=True) & ~Q(last_word=F("author_id")))
-            | Exists(repliers.exclude(author_id=OuterRef("last_word")))
-            | Exists(mentioned.exclude(user_id=OuterRef("last_word")))
+            | Exists(
+                Reply.objects.filter(
+                    comment=OuterRef("pk"),
+                    author_id__in=user_ids,
+                    author__memberships__team_id=team,
+                ).exclude(author_id=OuterRef("last_word"))
+            )
+            | Exists(
+                Mention.objects.filter(
+                    Q(comment_id=chain) | Q(comment__origin_id=chain),
+                    user_id__in=user_ids,
+                    user__memberships__team_id=team,
+                ).exclude(user_id=OuterRef("last_word"))
+            )
         )
         .order_by(F("last_reply_at").desc(nulls_last=True), "-created_at", "-pk")
     )
-    wanted = set(user_ids)
+    if len(user_ids) == 1:
+        # Every thread returned is one this user is in: nobody else to tell apart.
+        people = {thread.pk: set(user_ids) for thread in threads}
+    else:
+        people = _people_in(threads, user_ids)
     found = defaultdict(list)
-    for comment in _with_urls(list(threads)):
-        inside = set(comment.repliers) | set(comment.mentioned)
-        if comment.author_counts and comment.author_id in wanted:
-            inside.add(comment.author_id)
-        for user_id in inside - {comment.last_word}:
+    for comment in _with_urls(threads):
+        for user_id in people.get(comment.pk, set()) - {comment.last_word}:
             if user_id == comment.author_id and comment.status == CommentStatus.ADDRESSED:
                 continue  # listed to verify instead
             if len(found[user_id]) < limit:
                 found[user_id].append(comment)
     return found
+
+
+def _people_in(threads: list[Comment], user_ids: list[int]) -> dict[int, set[int]]:
+    """{thread id: who of ``user_ids`` is in it, as a member of its team}, in one query.
+
+    The author (``author_counts``), whoever replied to this copy, whoever was
+    mentioned in any copy of its chain.
+    """
+    if not threads:
+        return {}
+    wanted = set(user_ids)
+    people = {
+        thread.pk: {thread.author_id} & wanted if thread.author_counts else set()
+        for thread in threads
+    }
+    by_chain = defaultdict(list)
+    for thread in threads:
+        by_chain[thread.chain].append(thread.pk)
+    team = F("comment__initiative__team_id")
+    replied = (
+        Reply.objects.filter(comment_id__in=list(people), author_id__in=user_ids)
+        .filter(author__memberships__team_id=team)
+        .annotate(kind=Value("reply"), key=F("comment_id"))
+        .order_by()
+        .values_list("kind", "key", "author_id")
+    )
+    mentioned = (
+        Mention.objects.filter(
+            Q(comment_id__in=list(by_chain)) | Q(comment__origin_id__in=list(by_chain))
+        )
+        .filter(user_id__in=user_ids, user__memberships__team_id=team)
+        .annotate(
+            kind=Value("mention"),
+            key=Coalesce("comment__origin_id", "comment_id", output_field=BigIntegerField()),
+        )
+        .order_by()
+        .values_list("kind", "key", "user_id")
+    )
+    for kind, key, user_id in replied.union(mentioned, all=True):
+        for pk in [key] if kind == "reply" else by_chain.get(key, ()):
+            people[pk].add(user_id)
+    return people
 
 
 def action_items_for(users: Iterable, *, limit: int | None) -> dict[int, list[ActionItem]]:

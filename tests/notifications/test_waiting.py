@@ -168,10 +168,16 @@ def test_overdue_is_decided_in_each_users_time_zone(cast):
     assert not utc.overdue and utc.detail == "Due Mon 23 Nov"
 
 
-def test_the_batch_costs_the_same_queries_for_one_user_or_many(busy, django_assert_num_queries):
-    # Sessions (with who of the batch is invited, and as what); threads to verify;
-    # threads waiting (with who of the batch is in each); action items.
+def test_the_batch_costs_the_same_queries_for_two_users_or_many(busy, django_assert_num_queries):
+    # Sessions (joined to the batch's invitations); threads to verify; threads
+    # waiting on one of the batch, and who of it is in each; action items.
+    with django_assert_num_queries(5):
+        waiting_sections(busy[1:3], now=NOW)
+    with django_assert_num_queries(5):
+        waiting_sections(busy, now=NOW)
+
+
+def test_one_user_costs_one_query_less(busy, django_assert_num_queries):
+    # Every thread returned is the user's: nobody to tell apart ("My reviews").
     with django_assert_num_queries(4):
         waiting_sections(busy[2:3], now=NOW)
-    with django_assert_num_queries(4):
-        waiting_sections(busy, now=NOW)
