@@ -396,13 +396,14 @@ def main() -> int:
     if not settings.REDIS_URL and not args.in_process:
         parser.error("The worker needs Redis: set REDIS_URL, or pass --in-process.")
 
-    settings.EMAIL_BACKEND = DISCARD_MAIL
     # Nothing this process enqueues (the fan-out's) is left in the broker for a
     # worker to find later: it runs here. The digest run is sent to the worker.
     app.conf.task_always_eager = True
     # A database of its own, so that a test run at the same time is not disturbed.
     connection.settings_dict["TEST"]["NAME"] = f"bench_digest_{os.getpid()}"
     setup_test_environment()
+    # After the test environment, which would keep every e-mail in memory (locmem).
+    settings.EMAIL_BACKEND = DISCARD_MAIL
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     worker = None
     try:
