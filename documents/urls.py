@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import drafting, initiatives, iterations
+from .views import board, drafting, initiatives, iterations
 
 # /i/<initiative>/d/<document>/… : everything of one document.
 DOC = "i/<int:initiative_id>/d/<int:document_id>/"
 
 urlpatterns = [
+    path("t/<slug:slug>/", board.team_board, name="team_board"),
     path("t/<slug:slug>/initiatives/new/", initiatives.initiative_create, name="initiative_create"),
     path(
         "t/<slug:slug>/initiatives/<slug:status>/",
@@ -14,7 +15,6 @@ urlpatterns = [
     ),
     path("i/<int:initiative_id>/", initiatives.initiative_detail, name="initiative_detail"),
     path("i/<int:initiative_id>/edit/", initiatives.initiative_edit, name="initiative_edit"),
-    path("i/<int:initiative_id>/follow/", initiatives.initiative_follow, name="initiative_follow"),
     path("i/<int:initiative_id>/d/new/", initiatives.document_create, name="document_create"),
     path("i/<int:initiative_id>/images/<int:image_id>", drafting.image_serve, name="image_serve"),
     # The drafting page and its fragments.

@@ -8,8 +8,6 @@ With ``CELERY_TASK_ALWAYS_EAGER`` (``make run``, without Redis) a named task run
 this process, as ``apply_async`` would run it; otherwise it goes to the broker.
 """
 
-import functools
-
 from django.db import transaction
 
 from wbapp.celery import app
@@ -22,7 +20,13 @@ def enqueue(name: str, *args, robust: bool = False, **options) -> None:
     a failure to enqueue (or, eagerly, of the task itself) is logged by Django and
     does not fail the request whose change already committed.
     """
-    transaction.on_commit(functools.partial(send, name, *args, **options), robust=robust)
+
+    def send_after_commit():
+        send(name, *args, **options)
+
+    # What Django's log names when a robust callback fails (a partial has no name).
+    send_after_commit.__qualname__ = f"the job {name}"
+    transaction.on_commit(send_after_commit, robust=robust)
 
 
 def send(name: str, *args, **options):

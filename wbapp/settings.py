@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "wbapp.activity",
     "documents",
     "reviews",
+    # Above documents and reviews, which it reads: fan-out, inbox, e-mails, digests.
+    "wbapp.notifications",
+    # The demo seeder, above everything it fills.
+    "wbapp.demo",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wbapp.accounts.context_processors.navigation",
-                "wbapp.activity.context_processors.notifications",
+                "wbapp.notifications.context_processors.notifications",
             ],
             # Partials are a builtin so that every template can define and render
             # named fragments, as Django 6's built-in partials will.
@@ -171,12 +175,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Digests whose local delivery hour has come (each user and period once).
     "send-due-digests": {
-        "task": "wbapp.activity.tasks.send_due_digests",
+        "task": "wbapp.notifications.tasks.send_due_digests",
         "schedule": 15 * 60,
     },
     # Notifications and e-mails a lost task left behind (idempotent).
     "sweep-notifications": {
-        "task": "wbapp.activity.tasks.sweep_notifications",
+        "task": "wbapp.notifications.tasks.sweep_notifications",
         "schedule": 60,
     },
 }

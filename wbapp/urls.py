@@ -11,12 +11,13 @@ urlpatterns = [
     path("", include("wbapp.accounts.urls")),
     path("", include("documents.urls")),
     path("", include("reviews.urls")),
-    path("", include("wbapp.activity.urls")),
+    path("", include("wbapp.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.BENCH_BASELINES:
-    # The floors `make bench` measures pages against; never on in production.
+    # The floors `make bench` measures pages against; never on in production, where
+    # the module is not even imported.
     from wbapp import bench_views
 
     urlpatterns += [

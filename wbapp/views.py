@@ -1,3 +1,4 @@
+import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -30,8 +31,6 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
-    import redis
-
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from ..lookups import EDIT, VIEW
 from ..models import (

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .. import comparing, signals
 from ..lookups import EDIT

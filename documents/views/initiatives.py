@@ -6,14 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from wbapp.accounts.lookups import get_team_for_user
-from wbapp.activity import services as notifications
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from ..forms import DocumentForm, InitiativeForm
@@ -172,17 +171,6 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     )
 
 
-def _follow_context(request: HttpRequest, initiative: Initiative) -> dict:
-    counts = initiative.followers.aggregate(
-        total=Count("pk"), mine=Count("pk", filter=Q(pk=request.user.pk))
-    )
-    return {
-        "initiative": initiative,
-        "follower_count": counts["total"],
-        "is_following": counts["mine"] > 0,
-    }
-
-
 @login_required
 @require_GET
 def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
@@ -201,28 +189,8 @@ def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpRespo
         "documents": documents,
         "iterations": iterations,
         "can_edit": request.user.has_perm(EDIT, initiative),
-        **_follow_context(request, initiative),
     }
     return render(request, "documents/initiative_detail.html", context)
-
-
-@login_required
-@require_POST
-def initiative_follow(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
-    # Following is reading: every member may follow, viewers included.
-    initiative = get_initiative_for_user(request.user, initiative_id)
-    # Through the notifications service: following explicitly also lifts a mute.
-    if request.POST.get("follow") == "0":
-        notifications.initiative_unfollow(user=request.user, initiative=initiative)
-    else:
-        notifications.initiative_follow(user=request.user, initiative=initiative)
-    if request.htmx:
-        return render(
-            request,
-            "documents/initiative_detail.html#follow",
-            _follow_context(request, initiative),
-        )
-    return redirect("initiative_detail", initiative.pk)
 
 
 # --- Documents ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from django.db.models import Q, Subquery
 
 from documents.models import Document, Revision
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .. import live
 from ..anchoring import CONTEXT_CHARS, anchor_targets, document_order_key, section_plain_text

@@ -11,7 +11,7 @@ from documents.models import Initiative, InitiativeStatus
 from documents.rendering import render_markdown
 from documents.services.common import touch_initiative
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from ..models import (
     REVEALED_PHASES,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from documents.models import Initiative, InitiativeStatus
 from wbapp import jobs
 from wbapp.activity.models import Activity, Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .. import live
 from ..models import (

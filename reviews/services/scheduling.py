@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from documents.models import Revision
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .. import live
 from ..models import (

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import MembershipFactory, UserFactory
 from wbapp.activity.models import Activity, Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 pytestmark = pytest.mark.django_db
 

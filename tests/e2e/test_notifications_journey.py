@@ -27,9 +27,8 @@ from reviews.services.scheduling import session_schedule
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
-from wbapp.activity import delivery
-from wbapp.activity import services as notifications
 from wbapp.activity.models import NotificationPreference
+from wbapp.notifications import digests, preferences
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +88,7 @@ def a_review_in_discussion():
     )
     session_start_reading(user=maya, session=session)
     session = session_start_discussion(user=maya, session=session)
-    notifications.preferences_update(user=maya, frequency="weekly", hour=8, weekday=0)
+    preferences.preferences_update(user=maya, frequency="weekly", hour=8, weekday=0)
     return maya, raj, session
 
 
@@ -173,14 +172,14 @@ def test_a_reviewers_comment_reaches_the_authors_inbox_and_digest(
     # The next morning at eight, Berlin time, the digest goes out, with a link to the comment.
     mail.outbox.clear()
     # (Raj's own daily digest, of the session he was invited to, goes out in the same run.)
-    assert delivery.send_due_digests(now=next_local_morning(8, AUTHOR_ZONE)) >= 1
+    assert digests.send_due_digests(now=next_local_morning(8, AUTHOR_ZONE)) >= 1
     [message] = [m for m in mail.outbox if m.to == [maya.email]]
     link = f"{session_url}#comment-{comment.pk}"
     assert settings.SITE_URL.rstrip("/") + link in message.body
     html, _ = message.alternatives[0]
     assert link in html
     # Sent once: a second run the same morning sends nothing.
-    assert delivery.send_due_digests(now=next_local_morning(8, AUTHOR_ZONE)) == 0
+    assert digests.send_due_digests(now=next_local_morning(8, AUTHOR_ZONE)) == 0
 
     # The link opens the session at the comment.
     path = urlsplit(re.search(r"\S+#comment-\d+", message.body).group(0))

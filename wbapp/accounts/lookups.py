@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from .models import Invitation, Membership, Team
+from .models import Invitation, Membership, Role, Team
 from .rules import remember_team_role
 
 
@@ -41,3 +41,9 @@ def get_invitation_for_manager(user, team: Team, pk: int) -> Invitation:
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def memberships_by_role(team: Team) -> list[Membership]:
+    """The team's memberships with their users: owners first, then by name."""
+    memberships = team.memberships.select_related("user")
+    return sorted(memberships, key=lambda m: (-Role.rank(m.role), m.user.name.lower()))

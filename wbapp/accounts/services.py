@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wbapp import jobs
 from wbapp.activity.models import Verb
-from wbapp.activity.services import activity_record
+from wbapp.activity.recording import activity_record
 
 from .models import Invitation, Membership, Role, Team, User
 from .rules import forget_team_role
@@ -129,8 +130,6 @@ def invitation_is_expired(invitation: Invitation, *, now=None) -> bool:
 @transaction.atomic
 def invitation_create(*, team: Team, by: User, email: str, role: str) -> Invitation:
     """Invite ``email`` to ``team`` with ``role`` and send the invitation e-mail."""
-    from .tasks import send_invitation
-
     _require(by, "accounts.manage_team", team)
     _check_role(role)
     email = email.strip()
@@ -151,7 +150,7 @@ def invitation_create(*, team: Team, by: User, email: str, role: str) -> Invitat
             {"email": f"{email} already has a pending invitation to {team.name}."}
         ) from None
     activity_record(team=team, actor=by, verb=Verb.MEMBER_INVITED, email=email, role=role)
-    send_invitation.delay_on_commit(invitation.pk)
+    jobs.enqueue("wbapp.accounts.tasks.send_invitation", invitation.pk)
     return invitation
 
 

@@ -5,7 +5,12 @@ from . import emails, services
 from .models import Invitation
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="wbapp.accounts.tasks.send_invitation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_invitation(invitation_id: int) -> bool:
     """Send an invitation's e-mail once; True if it was sent now."""
     invitation = (

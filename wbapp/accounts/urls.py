@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("teams/new/", views.team_create, name="team_create"),
-    path("t/<slug:slug>/", views.team_board, name="team_board"),
     path("t/<slug:slug>/members/", views.team_members, name="team_members"),
     path("t/<slug:slug>/members/invite/", views.team_invite, name="team_invite"),
     path("t/<slug:slug>/members/<int:pk>/role/", views.membership_role, name="membership_role"),

@@ -1,5 +1,3 @@
-from collections import Counter
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,21 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from documents.views import board_initiatives
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from . import services
 from .forms import InvitationForm, ProfileForm, RoleForm, TeamForm
-from .lookups import get_invitation_for_manager, get_team_for_user
-from .models import Membership, Role, Team
+from .lookups import get_invitation_for_manager, get_team_for_user, memberships_by_role
+from .models import Role, Team
 
 MEMBERS_TEMPLATE = "accounts/team_members.html"
-RECENT_ACTIVITY = 20
-
-
-def _sorted_memberships(team: Team) -> list[Membership]:
-    memberships = team.memberships.select_related("user")
-    return sorted(memberships, key=lambda m: (-Role.rank(m.role), m.user.name.lower()))
 
 
 # --- Teams --------------------------------------------------------------------------
@@ -48,27 +39,6 @@ def team_create(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "accounts/team_new.html", {"form": form}, status=status)
 
 
-@login_required
-@require_GET
-def team_board(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    team = get_team_for_user(request.user, slug)
-    memberships = _sorted_memberships(team)
-    role_counts = Counter(m.role for m in memberships)
-    context = {
-        "team": team,
-        "my_role": next(m for m in memberships if m.user_id == request.user.pk).get_role_display(),
-        "memberships": memberships,
-        "role_counts": [
-            (value, label, role_counts[value])
-            for value, label in Role.choices
-            if role_counts[value]
-        ],
-        "activities": team.activities.select_related("actor", "initiative")[:RECENT_ACTIVITY],
-        "board": board_initiatives(team, request.user),
-    }
-    return render(request, "accounts/team_board.html", context)
-
-
 # --- Members and invitations ---------------------------------------------------------
 
 
@@ -82,7 +52,7 @@ def _members_context(request: HttpRequest, team: Team, **extra) -> dict:
     context = {
         "team": team,
         "can_manage": can_manage,
-        "memberships": _sorted_memberships(team),
+        "memberships": memberships_by_role(team),
         "invitations": invitations,
         "invite_form": InvitationForm() if can_manage else None,
         "roles": Role.choices,

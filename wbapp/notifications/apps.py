@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """The notification pipeline: no models of its own (they are ``wbapp.activity``'s)."""
+
+    name = "wbapp.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self):
+        from . import inbox  # noqa: F401 - connects its receivers

@@ -1,0 +1,256 @@
+"""One activity as one line a person reads: who, did what, where, and the link to it.
+
+The inbox, the feeds and the e-mails all say it the same way. Everything comes
+from the activity's payload and its selected actor, initiative and team, so a
+page of lines costs no query per line; comment and reply excerpts are fetched
+for a whole page at once (``excerpts_for``).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
+
+from reviews.models import Comment, Reply
+from wbapp.activity.models import Activity
+
+EXCERPT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Excerpts:
+    """Comment and reply texts for a page of activities, fetched in at most two queries."""
+
+    comments: dict[int, tuple[str, int | None]]  # comment id -> (excerpt, session id)
+    replies: dict[int, str]
+
+
+NO_EXCERPTS = Excerpts(comments={}, replies={})
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    actor: str
+    text: str
+    initiative: str
+    path: str
+    excerpt: str
+    created_at: datetime
+    verb: str
+
+
+def _day(iso: str) -> str:
+    """A date from a payload ("2026-11-21") as people read it ("Sat 21 Nov")."""
+    try:
+        return date.fromisoformat(iso).strftime("%a %d %b")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def _short(text: str) -> str:
+    text = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    # What Truncator returns for a text that fits, without its walk over every character.
+    return text if len(text) <= EXCERPT_CHARS else Truncator(text).chars(EXCERPT_CHARS)
+
+
+def excerpts_for(activities) -> Excerpts:
+    """The comment and reply texts the activities mention (0, 1 or 2 queries)."""
+    comment_ids, reply_ids = set(), set()
+    for activity in activities:
+        payload = activity.payload
+        if isinstance(payload.get("comment_id"), int):
+            comment_ids.add(payload["comment_id"])
+        if isinstance(payload.get("reply_id"), int):
+            reply_ids.add(payload["reply_id"])
+    comments = {}
+    if comment_ids:
+        comments = {
+            pk: (_short(body), session_id)
+            for pk, body, session_id in Comment.objects.filter(pk__in=comment_ids).values_list(
+                "pk", "body", "session_id"
+            )
+        }
+    replies = {}
+    if reply_ids:
+        replies = {
+            pk: _short(body)
+            for pk, body in Reply.objects.filter(pk__in=reply_ids).values_list("pk", "body")
+        }
+    return Excerpts(comments=comments, replies=replies)
+
+
+def _url(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _iteration_path(activity: Activity) -> str:
+    p = activity.payload
+    if not (activity.initiative_id and p.get("document_id") and p.get("number")):
+        return ""
+    return _url("iteration_detail", activity.initiative_id, p["document_id"], p["number"])
+
+
+def _comment_path(activity: Activity, comment_id, excerpts: Excerpts) -> str:
+    """The exact thread: in its session's page if it has one, else on its iteration."""
+    p = activity.payload
+    session_id = p.get("session_id")
+    if comment_id in excerpts.comments:
+        session_id = excerpts.comments[comment_id][1]
+    base = _url("session_detail", session_id) if session_id else _iteration_path(activity)
+    if not base:
+        return _initiative_path(activity)
+    return f"{base}#comment-{comment_id}" if comment_id else base
+
+
+def _session_path(activity: Activity) -> str:
+    session_id = activity.payload.get("session_id")
+    return _url("session_detail", session_id) if session_id else _initiative_path(activity)
+
+
+def _initiative_path(activity: Activity) -> str:
+    return _url("initiative_detail", activity.initiative_id) if activity.initiative_id else ""
+
+
+def _team_path(activity: Activity) -> str:
+    return _url("team_board", activity.team.slug)
+
+
+def _of_document(p: dict) -> str:
+    return f"iteration {p.get('number')} of {p.get('document_title') or 'the document'}"
+
+
+def _text_and_path(activity: Activity, excerpts: Excerpts) -> tuple[str, str, str]:
+    """(what happened, where it is, an excerpt) for each verb we know."""
+    p = activity.payload
+    verb = activity.verb
+    session = f"“{p.get('session_title', 'the review')}”"
+    comment_id = p.get("comment_id")
+    comment_excerpt = excerpts.comments.get(comment_id, ("", None))[0] if comment_id else ""
+    match verb:
+        case "iteration_saved":
+            note = p.get("note") or ""
+            return f"saved {_of_document(p)}", _iteration_path(activity), _short(note)
+        case "iteration_restored":
+            return (
+                f"restored iteration {p.get('restored_number')} as {_of_document(p)}",
+                _iteration_path(activity),
+                "",
+            )
+        case "comment_added":
+            kind = p.get("kind") or "comment"
+            article = "an" if kind[:1] in "aeiou" else "a"
+            return (
+                f"added {article} {kind} on {_of_document(p)}",
+                _comment_path(activity, comment_id, excerpts),
+                comment_excerpt,
+            )
+        case "reply_added":
+            return (
+                f"replied to a comment on {_of_document(p)}",
+                _comment_path(activity, comment_id, excerpts),
+                excerpts.replies.get(p.get("reply_id"), ""),
+            )
+        case "mentioned":
+            text = excerpts.replies.get(p.get("reply_id")) or comment_excerpt
+            return "mentioned you", _comment_path(activity, comment_id, excerpts), text
+        case "comment_addressed":
+            return (
+                f"marked a comment addressed in {_of_document(p)}",
+                _comment_path(activity, comment_id, excerpts),
+                comment_excerpt,
+            )
+        case "comments_carried":
+            return (
+                f"carried open comments forward to {_of_document(p)}",
+                _iteration_path(activity),
+                "",
+            )
+        case "session_scheduled":
+            return f"scheduled the review {session}", _session_path(activity), ""
+        case "session_rescheduled":
+            return f"rescheduled the review {session}", _session_path(activity), ""
+        case "session_cancelled":
+            return f"cancelled the review {session}", _session_path(activity), ""
+        case "session_started":
+            return f"started the silent read of {session}", _session_path(activity), ""
+        case "session_discussion":
+            if p.get("by_timer"):
+                return (
+                    f"The reading of {session} ended; the discussion started",
+                    _session_path(activity),
+                    "",
+                )
+            return f"started the discussion of {session}", _session_path(activity), ""
+        case "decision_recorded":
+            outcome = (p.get("outcome") or "").replace("_", " ")
+            return (
+                f"closed {session} with the decision: {outcome}",
+                _session_path(activity),
+                _short(p.get("decision_notes") or ""),
+            )
+        case "action_item_assigned":
+            if comment_id:
+                path = _comment_path(activity, comment_id, excerpts)
+            else:
+                path = _session_path(activity)
+            due = f" (due {_day(p['due_on'])})" if p.get("due_on") else ""
+            return f"assigned an action item{due}", path, _short(p.get("title") or "")
+        case "andon_pulled":
+            return "pulled the Andon cord", _initiative_path(activity), _short(p.get("reason", ""))
+        case "andon_reset":
+            return (
+                "reset the Andon cord",
+                _initiative_path(activity),
+                _short(p.get("resolution") or p.get("reason") or ""),
+            )
+        case "initiative_created":
+            return "created the initiative", _initiative_path(activity), ""
+        case "initiative_updated":
+            return "updated the customer questions", _initiative_path(activity), ""
+        case "document_created":
+            title = p.get("document_title") or "a document"
+            path = _url("draft", activity.initiative_id, p.get("document_id"))
+            return f"started {title}", path, ""
+        case "status_changed":
+            status = (p.get("to_status") or p.get("status") or "").replace("_", " ")
+            text = f"changed the status to {status}" if status else "changed the status"
+            return text, _initiative_path(activity), _short(p.get("reason") or "")
+        case "role_changed":
+            return (
+                f"changed {p.get('member', 'a member')}’s role to {p.get('new_role')}",
+                _team_path(activity),
+                "",
+            )
+        case "member_joined":
+            return f"joined {activity.team.name}", _team_path(activity), ""
+        case _:
+            path = _initiative_path(activity) or _team_path(activity)
+            return activity.get_verb_display(), path, ""
+
+
+def describe(activity: Activity, excerpts: Excerpts = NO_EXCERPTS) -> ActivityLine:
+    """The line for one activity (its actor, initiative and team should be selected)."""
+    text, path, excerpt = _text_and_path(activity, excerpts)
+    actor = activity.actor.name if activity.actor_id and activity.actor else ""
+    if not actor and activity.verb != "session_discussion":
+        actor = "Someone"
+    return ActivityLine(
+        actor=actor,
+        text=text,
+        initiative=activity.initiative.title if activity.initiative_id else "",
+        path=path,
+        excerpt=excerpt,
+        created_at=activity.created_at,
+        verb=activity.verb,
+    )
+
+
+def describe_all(activities) -> list[ActivityLine]:
+    activities = list(activities)
+    excerpts = excerpts_for(activities)
+    return [describe(activity, excerpts) for activity in activities]
