@@ -6,6 +6,7 @@ are equal; the comment above each lists the queries, so a new one is a decision.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -92,6 +93,23 @@ def test_reading_view_costs_the_same_for_5_and_500_comments(cast, client_for):
     # teams and the unread count come from the cache (read by the first visit).
     few, many = measure(5), measure(500)
     assert few == many == 3
+
+
+def test_a_first_reading_view_costs_the_same_for_5_and_50_comments(cast, client_for):
+    """Cold: nothing kept yet, so every card body is rendered, without a query each."""
+
+    def measure(n):
+        session, _ = readers(cast)
+        add_comments(session.revision, [cast.reviewer], n, session=session)
+        client = client_for(cast.reviewer)
+        url = reverse("session_detail", args=[session.pk])
+        client.get(url)  # joins the session (one write, once)
+        cache.clear()
+        return count(client, url)
+
+    # As warm, plus the login session and the navigation's teams and unread count
+    # (the cache was emptied): their queries, never one per comment.
+    assert measure(5) == measure(50)
 
 
 def test_discussion_view_costs_the_same_for_5_and_500_comments(cast, client_for):
