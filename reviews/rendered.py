@@ -7,14 +7,14 @@ Only what every viewer sees alike is kept, under the one rule of wbapp.cache
   margin goes): keyed by the iteration's id and creation time. An iteration never
   changes, and a database restored under a cache that outlived it cannot show
   another iteration that took the same id.
-- A comment card's body (kind, author, time, status, passage, text, where the
-  thread continues, replies): keyed by the comment's id, creation time and version
-  (raised by ``reviews.live.changed`` for every write that changes what it shows)
-  and the time zone its times are written in.
+- A comment card (kind, author, time, status, passage, text, where the thread
+  continues, replies), with a slot for what is the viewer's: keyed by the comment's
+  id, creation time and version (raised by ``reviews.live.changed`` for every write
+  that changes what it shows) and the time zone its times are written in.
 
-Everything else is rendered for each request: the margins around the kept card
-bodies, each card's action items and controls (who may resolve, tick, reply), the
-comment box and its CSRF token.
+Everything else is rendered for each request: the margins around the kept cards,
+into each card's slot its action items and controls (who may resolve, tick,
+reply), the comment box and its CSRF token.
 
 With many comments (a discussion or an iteration of hundreds of threads) the
 margins are not rendered with the page at all: each shows its count and loads its
@@ -34,8 +34,8 @@ from wbapp.cache import html_key, kept, kept_many
 MEMO = "reviews/includes/memo.html"
 CARD = "reviews/includes/comment_card.html"
 BOX = "reviews/includes/comment_box.html"
-# The card's body and the templates it includes: what its kept HTML is made of.
-CARD_BODY = (CARD, "reviews/carry/thread_links.html", "reviews/includes/kind_icon.html")
+# The card and the templates it includes: what its kept HTML is made of.
+CARD_TEMPLATES = (CARD, "reviews/carry/thread_links.html", "reviews/includes/kind_icon.html")
 
 # A week: what is kept never changes for its key; the cache may drop it any time.
 TTL_SECONDS = 7 * 24 * 60 * 60
@@ -43,6 +43,9 @@ TTL_SECONDS = 7 * 24 * 60 * 60
 _SLOT_OPEN = mark_safe("<!--margin:")  # noqa: S308 - a fixed comment marker, no input
 _SLOT_CLOSE = mark_safe("-->")  # noqa: S308
 _SLOT = re.compile(r"<!--margin:([\w-]+)-->")
+# Where a kept card takes the viewer's controls: a fixed marker, never in a comment's
+# text (its HTML is escaped or sanitised: no raw comment marker survives).
+_CONTROLS_SLOT = mark_safe("<!--controls-->")  # noqa: S308
 
 
 def memo_article(context: Context) -> SafeString:
@@ -87,36 +90,37 @@ def margin(context: Context, row) -> SafeString:
 
 
 def prepare_cards(comments) -> None:
-    """Find every card body at once (one round trip); render and keep the missing ones.
+    """Find every card at once (one round trip); render and keep the missing ones.
 
-    ``card_body`` then answers from what this left on each comment.
+    ``comment_card`` then answers from what this left on each comment.
     """
     zone = timezone.get_current_timezone_name()
     wanted = {}
     for comment in comments:
-        if getattr(comment, "kept_body", None) is None:
-            comment.body_key = _body_key(comment, zone)
-            wanted[comment.body_key] = comment
-    bodies = kept_many(
-        {key: (lambda comment=comment: _render_body(comment)) for key, comment in wanted.items()},
+        if getattr(comment, "kept_card", None) is None:
+            wanted[_card_key(comment, zone)] = comment
+    cards = kept_many(
+        {key: (lambda comment=comment: _render_card(comment)) for key, comment in wanted.items()},
         TTL_SECONDS,
     )
     for key, comment in wanted.items():
-        comment.kept_body = bodies[key]
+        comment.kept_card = cards[key]
 
 
-def card_body(comment) -> SafeString:
-    """What every viewer sees of the card alike, kept per the comment's version."""
-    if getattr(comment, "kept_body", None) is None:
+def comment_card(context: Context, comment) -> SafeString:
+    """The card as every viewer sees it, kept, with this viewer's controls in its slot."""
+    if getattr(comment, "kept_card", None) is None:
         prepare_cards([comment])
-    return mark_safe(comment.kept_body)  # noqa: S308
+    with context.push(comment=comment):
+        controls = get_template(f"{CARD}#controls").template.render(context)
+    return mark_safe(comment.kept_card.replace(_CONTROLS_SLOT, controls, 1))  # noqa: S308
 
 
-def _body_key(comment, zone: str) -> str:
+def _card_key(comment, zone: str) -> str:
     # ``was_number`` (where an outdated thread's words were) follows from its
-    # iteration, which never changes; the key names it as the body shows it.
+    # iteration, which never changes; the key names it as the card shows it.
     return html_key(
-        CARD_BODY,
+        CARD_TEMPLATES,
         "card",
         comment.pk,
         comment.created_at.timestamp(),
@@ -126,9 +130,9 @@ def _body_key(comment, zone: str) -> str:
     )
 
 
-def _render_body(comment) -> str:
+def _render_card(comment) -> str:
     # The comment alone: nothing of the viewer or the request can reach kept HTML.
-    return render_to_string(f"{CARD}#body", {"comment": comment})
+    return render_to_string(f"{CARD}#card", {"comment": comment, "controls_slot": _CONTROLS_SLOT})
 
 
 def _loader(margins_url: str, row, count: int) -> str:

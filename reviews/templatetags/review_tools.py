@@ -51,7 +51,7 @@ def may_tick(context, item) -> bool:
     return item.may_be_ticked_by(context["user"], team_editor=bool(viewer and viewer.is_editor))
 
 
-@register.simple_tag
-def card_body(comment):
-    """What every viewer sees of a comment card alike, kept per version (reviews/rendered.py)."""
-    return rendered.card_body(comment)
+@register.simple_tag(takes_context=True)
+def comment_card(context, comment):
+    """A comment card: kept per the comment's version, this viewer's controls in its slot."""
+    return rendered.comment_card(context, comment)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,15 +39,18 @@ from .common import (
     refuse,
     render_margins,
     session_url,
+    too_many_for_the_page,
     viewer_for,
 )
 
 # --- Comments -----------------------------------------------------------------------------------
 
 
-def _saved_response(request, *, box_context: dict, row: MemoRow, viewer: Viewer) -> HttpResponse:
+def _saved_response(
+    request, *, box_context: dict, row: MemoRow, viewer: Viewer, saved: int
+) -> HttpResponse:
     """After a comment is saved: an empty comment box, and the section's margin again (oob)."""
-    box = render_to_string(BOX, box_context | {"saved": True}, request=request)
+    box = render_to_string(BOX, box_context | {"saved": saved}, request=request)
     margin = render_to_string(
         f"{MEMO}#margin", {"row": row, "viewer": viewer, "oob": True}, request=request
     )
@@ -83,13 +87,15 @@ def _create_comment(request, *, revision, session, parts, viewer, box_context, u
             row_comments = list(visible.for_display(request.user).in_document_order())
             items = list(ActionItem.objects.filter(comment__in=[c.pk for c in row_comments]))
             decorate(row_comments, viewer, items)
-            for c in row_comments:
-                c.is_new = c.pk == comment.pk
             row = next(r for part in parts for r in part.rows if r.key == comment.section_key)
             row.comments = row_comments
             fresh = comment_form(parts, initiative_id=initiative_id)
             response = _saved_response(
-                request, box_context=box_context | {"form": fresh}, row=row, viewer=viewer
+                request,
+                box_context=box_context | {"form": fresh},
+                row=row,
+                viewer=viewer,
+                saved=comment.pk,
             )
             return mention_feedback(request, comment, response)
     context = box_context | {"form": form, "open": True}
@@ -169,20 +175,38 @@ def iteration_comment_context(
     "Schedule a review" link for editors. Carried threads whose words are gone
     from this iteration ("outdated") cannot sit beside a passage: they come apart
     as ``review.outdated``. Past LAZY_MARGINS_ABOVE threads the margins load as they
-    come near the screen (``rows``: those sections' only; see margin_comments). A
-    fixed number of queries however many comments there are.
+    come near the screen (``rows``: those sections' only; see margin_comments): one
+    query counts them per section (and the outdated ones apart), and the threads
+    are read only where they are shown. A fixed number of queries however many
+    comments there are.
     """
     document = revision.document
     initiative = document.initiative
     visible = Comment.objects.visible_on(revision, user).in_document_order()
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
-    anchored, lazy_margins = margin_comments(visible.anchored(), user, rows=rows, lazy=lazy)
-    outdated = []
-    if rows is None:
-        outdated = list(visible.filter(anchoring=Anchoring.LOST).for_display(user))
-        mark_where_it_was(outdated, revision)
-    comments = anchored + outdated
+    lost = Q(anchoring=Anchoring.LOST)
+    counts, outdated_count = {}, 0
+    if rows is None and lazy:
+        for key, gone, n in (
+            visible.order_by().values_list("section_key", lost).annotate(Count("pk"))
+        ):
+            outdated_count += n if gone else 0
+            counts[key] = counts.get(key, 0) + (0 if gone else n)
+    if rows is None and not too_many_for_the_page(counts):
+        # Few: every thread at once, in one query, sorted out here.
+        comments = list(visible.for_display(user))
+        anchored = [comment for comment in comments if not comment.passage_lost]
+        lazy_margins = {}
+    else:
+        anchored, lazy_margins = margin_comments(
+            visible.exclude(lost), user, rows=rows, lazy=lazy, counts=counts
+        )
+        comments = list(anchored)
+        if outdated_count:
+            comments += list(visible.filter(lost).for_display(user))
+    outdated = [comment for comment in comments if comment.passage_lost]
+    mark_where_it_was(outdated, revision)
     items = list(
         ActionItem.objects.visible_to(user)
         .filter(comment__in=[comment.pk for comment in comments])

@@ -123,17 +123,30 @@ def rows_filter(rows: list[str] | None) -> Q:
     return Q() if rows is None else Q(section_key__in=rows)
 
 
-def margin_comments(visible, user, *, rows=None, lazy=False) -> tuple[list[Comment], dict]:
+def too_many_for_the_page(counts: dict[str, int]) -> bool:
+    """Past LAZY_MARGINS_ABOVE comments, margins load as they come near the screen."""
+    return sum(counts.values()) > LAZY_MARGINS_ABOVE
+
+
+def section_counts(visible) -> dict[str, int]:
+    """How many of these comments each section has (one query)."""
+    return dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
+
+
+def margin_comments(
+    visible, user, *, rows=None, lazy=False, counts: dict | None = None
+) -> tuple[list[Comment], dict]:
     """The comments a page's margins show, with their replies and +1s (``for_display``).
 
     ``rows``: those sections' only (a fragment of margins). ``lazy``: past
-    LAZY_MARGINS_ABOVE comments, none, and instead the count per section (one
-    query): each margin then shows its count and loads its threads when it comes
-    near the screen, so a page of 500 threads costs what a page of 50 does.
+    LAZY_MARGINS_ABOVE comments, none, and instead the count per section
+    (``counts``, or one query): each margin then shows its count and loads its
+    threads when it comes near the screen, so a page of 500 threads costs what a
+    page of 50 does.
     """
     if rows is None and lazy:
-        counts = dict(visible.order_by().values_list("section_key").annotate(Count("pk")))
-        if sum(counts.values()) > LAZY_MARGINS_ABOVE:
+        counts = section_counts(visible) if counts is None else counts
+        if too_many_for_the_page(counts):
             return [], counts
     return list(visible.filter(rows_filter(rows)).for_display(user)), {}
 

@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wbapp.accounts.middleware import activate_user_time_zone, skips_user_time_zone
+from wbapp.accounts.models import User
 from wbapp.http import HtmxHttpRequest
 
 from .. import live
 from ..forms import CloseForm, ExtendForm
 from ..lookups import get_session_for_user
-from ..models import Comment, CommentKind, SessionPhase
+from ..models import ActionItem, Comment, CommentKind, SessionPhase
 from ..services import phases
 from .common import (
     COMMENT_IN_SESSION,
@@ -36,6 +37,7 @@ from .common import (
     memo_parts,
     render_margins,
     rows_filter,
+    section_counts,
     viewer_for,
 )
 
@@ -62,14 +64,7 @@ def status_context(request: HttpRequest, session, participants=None) -> dict:
         participants = participants_of(session)
     focused = None
     if session.phase == SessionPhase.DISCUSSION and session.focused_comment_id:
-        # Every comment of a session in discussion is revealed; still, ask the rule
-        # (no join: the session's lookup already read the user's membership).
-        focused = (
-            Comment.objects.visible_in_session(session, user)
-            .select_related("author")
-            .filter(pk=session.focused_comment_id)
-            .first()
-        )
+        focused = live.shared(session, "focused", lambda: _focused(session, user))
     now = timezone.now()
     left = session.reading_seconds_left(now)
     return {
@@ -86,6 +81,62 @@ def status_context(request: HttpRequest, session, participants=None) -> dict:
         "etag": live.live_etag(session, user, phase=session.phase),
         "live_url": _live_url(session),
     }
+
+
+def _focused(session, user) -> dict | None:
+    """What the status says of the thread being discussed (plain values, see live.shared)."""
+    # Every comment of a session in discussion is revealed; still, ask the rule
+    # (no join: the session's lookup already read the user's membership).
+    comment = (
+        Comment.objects.visible_in_session(session, user)
+        .select_related("author")
+        .filter(pk=session.focused_comment_id)
+        .first()
+    )
+    if comment is None:
+        return None
+    return {
+        "kind": comment.get_kind_display(),
+        "author": comment.author.name,
+        "quote": comment.quote,
+        "section_key": comment.section_key,
+    }
+
+
+# What an action item shows, and who may tick it (ActionItem.may_be_ticked_by).
+ITEM_FIELDS = (
+    "id",
+    "initiative_id",
+    "session_id",
+    "comment_id",
+    "title",
+    "owner_id",
+    "due_on",
+    "done_at",
+    "created_by_id",
+    "created_at",
+)
+
+
+def _action_items(session) -> list[ActionItem]:
+    """The session's action items, open first, from the values every member shares."""
+    rows = live.shared(
+        session,
+        "items",
+        lambda: list(
+            session.action_items.order_by("done_at", "due_on", "pk").values(
+                *ITEM_FIELDS, "owner__display_name", "owner__email"
+            )
+        ),
+    )
+    items = []
+    for row in rows:
+        item = ActionItem(**{name: row[name] for name in ITEM_FIELDS})
+        item.owner = User(
+            pk=row["owner_id"], display_name=row["owner__display_name"], email=row["owner__email"]
+        )
+        items.append(item)
+    return items
 
 
 def _iso(moment) -> str:
@@ -137,9 +188,14 @@ def session_context(
             if comment.author_id == user.pk:
                 comment.author = user
     else:
-        comments, lazy_margins = margin_comments(visible, user, rows=rows, lazy=lazy)
+        counts = None
+        if lazy and rows is None and phase == SessionPhase.DISCUSSION:
+            counts = live.shared(session, "counts", lambda: section_counts(visible))
+        comments, lazy_margins = margin_comments(visible, user, rows=rows, lazy=lazy, counts=counts)
     items = []
-    if phase != SessionPhase.READING:
+    if phase == SessionPhase.DISCUSSION:
+        items = _action_items(session)
+    elif phase != SessionPhase.READING:
         items = list(session.action_items.select_related("owner").order_by("done_at", "due_on"))
     decorate(comments, viewer, items)
     parts = memo_parts(session.revision, comments, rows=rows)

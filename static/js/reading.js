@@ -462,13 +462,10 @@
     var box = getBox();
     if (!box) return;
     if (box.hasAttribute("data-saved")) {
+      var saved = document.getElementById("comment-" + box.getAttribute("data-saved"));
       box.removeAttribute("data-saved");
       returnFocus = null;
-      var saved = layout.querySelector("[data-comment].is-new");
-      if (saved) {
-        saved.classList.remove("is-new");
-        saved.focus({ preventScroll: true });
-      }
+      if (saved) saved.focus({ preventScroll: true });
       lastSelection = null;
       window.getSelection().removeAllRanges();
     } else if (box.classList.contains("is-open")) {

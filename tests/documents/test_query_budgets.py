@@ -96,9 +96,9 @@ def test_the_iteration_page_has_a_fixed_query_budget(cast, size, django_assert_n
     # newest iteration number, unread notifications, navigation teams, the active
     # Andon cord (the banner), comment counts by status, then the review tools: the
     # comments per section (past 60 the margins load near the screen), the comments
-    # (their replies and action items would be two more, with comments), the threads
-    # whose passage is gone, the iteration's sessions.
-    with django_assert_num_queries(11):
+    # (their replies and action items would be two more, with comments), the
+    # iteration's sessions.
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 

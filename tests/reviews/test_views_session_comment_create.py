@@ -102,9 +102,10 @@ def test_with_htmx_the_box_comes_back_empty_with_the_margin_out_of_band(cast):
     html = response.content.decode()
     saved = Comment.objects.get()
     assert response.status_code == 200
-    assert 'id="comment-box"' in html and "data-saved" in html
+    # The box names the new comment, which reading.js focuses once it has settled.
+    assert 'id="comment-box"' in html and f'data-saved="{saved.pk}"' in html
     assert 'id="margin-summary"' in html and 'hx-swap-oob="true"' in html
-    assert f'id="comment-{saved.pk}"' in html and "is-new" in html
+    assert f'id="comment-{saved.pk}"' in html
     assert "Free <em>forever</em>?" in html
 
 

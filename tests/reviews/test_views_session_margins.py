@@ -226,16 +226,16 @@ def test_a_new_display_name_shows_on_kept_cards(cast, client_for):
     assert "Rita Renamed" in page(client, session).content.decode()
 
 
-def test_a_second_load_renders_no_card_body_again(cast, client_for, monkeypatch):
+def test_a_second_load_renders_no_card_again(cast, client_for, monkeypatch):
     session = discussion_session(cast)
     comment(cast.reviewer, session, body="On the summary", section_key="summary")
     comment(cast.editor, session, body="On the headline", section_key="headline")
     client = client_for(cast.owner)
     page(client, session)  # keeps both card bodies
     rendered_again = []
-    real_render = rendered._render_body
+    real_render = rendered._render_card
     monkeypatch.setattr(
-        rendered, "_render_body", lambda c: rendered_again.append(c) or real_render(c)
+        rendered, "_render_card", lambda c: rendered_again.append(c) or real_render(c)
     )
 
     html = page(client_for(cast.viewer), session).content.decode()
@@ -260,6 +260,20 @@ def test_kept_html_holds_no_form_no_token_and_nothing_of_a_viewer(cast, client_f
         assert "<form" not in html
         assert "csrf" not in html.lower()
         assert "Resolve" not in html and "+1" not in html
+
+
+def test_a_comment_that_writes_the_controls_marker_takes_no_controls_into_its_text(
+    cast, client_for
+):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session, body="Before <!--controls--> after")
+
+    html = page(client_for(cast.owner), session).content.decode()
+
+    card = html[html.index(f'id="comment-{thread.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert card.count('action="/c/') == card.count("<form")  # only the real controls
+    assert card.count("Send reply") == 1
 
 
 def test_the_forms_on_a_kept_card_carry_each_viewers_own_csrf_token(cast):
