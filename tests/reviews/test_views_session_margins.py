@@ -21,8 +21,15 @@ from django.urls import reverse
 from reviews import rendered
 from reviews.models import Comment
 from reviews.services.comments import comment_resolve, reply_create
+from reviews.services.phases import session_focus
 from reviews.views import common as view_common
-from tests.reviews.factories import comment, discussion_session, reading_session, team_reviewer
+from tests.reviews.factories import (
+    action_item,
+    comment,
+    discussion_session,
+    reading_session,
+    team_reviewer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +231,22 @@ def test_a_new_display_name_shows_on_kept_cards(cast, client_for):
     cast.reviewer.save(update_fields=["display_name"])
 
     assert "Rita Renamed" in page(client, session).content.decode()
+
+
+def test_a_new_display_name_shows_in_the_discussions_shared_values(cast, client_for):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session, body="A question")
+    action_item(cast.editor, thread, title="Size the risk", owner=cast.reviewer)
+    session_focus(user=cast.editor, session=session, comment=thread)
+    client = client_for(cast.viewer)
+    page(client, session)  # keeps the focused thread and the action items
+
+    cast.reviewer.display_name = "Rita Renamed"
+    cast.reviewer.save(update_fields=["display_name"])
+
+    html = page(client, session).content.decode()
+    assert "Now discussing: question by Rita Renamed" in html
+    assert "— Rita Renamed" in html  # the action item's owner
 
 
 def test_a_second_load_renders_no_card_again(cast, client_for, monkeypatch):
