@@ -37,6 +37,7 @@ services:
 lint: $(VENV)/.dev check-migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
 	$(BIN)/djlint --check --quiet templates
 

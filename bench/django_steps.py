@@ -45,6 +45,14 @@ from django.utils.crypto import get_random_string  # noqa: E402
 from documents.comparing import change_size, compare_revisions  # noqa: E402
 from documents.models import DraftSection, Revision  # noqa: E402
 from documents.rendering import length_report, render_markdown  # noqa: E402
+from reviews.models import (  # noqa: E402
+    Comment,
+    CommentStatus,
+    ReviewSession,
+    SessionOutcome,
+    SessionPhase,
+)
+from reviews.services import carry  # noqa: E402
 from wbapp.accounts.models import User  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -166,15 +174,6 @@ def _next_content(content: dict, rng: random.Random) -> dict:
 
 
 def timings(manifest: dict) -> dict:
-    from reviews.models import (
-        Comment,
-        CommentStatus,
-        ReviewSession,
-        SessionOutcome,
-        SessionPhase,
-    )
-    from reviews.services import carry
-
     showcase = manifest["showcase"]
     narrative = {
         r.number: r

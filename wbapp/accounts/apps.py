@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and teams"
 
     def ready(self):
-        from . import navigation  # noqa: F401 - connects its receivers
+        # Imported once the app registry is ready (it imports models): it connects
+        # its signal receivers.
+        from . import navigation  # noqa: F401

@@ -9,4 +9,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from . import inbox  # noqa: F401 - connects its receivers
+        # Imported once the app registry is ready (it imports models): it connects
+        # its signal receivers.
+        from . import inbox  # noqa: F401
