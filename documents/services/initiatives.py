@@ -7,7 +7,7 @@ from django.utils import timezone
 from wbapp.activity.models import Verb
 from wbapp.activity.recording import activity_record
 
-from ..lookups import EDIT, VIEW
+from ..lookups import EDIT
 from ..models import (
     ANSWER_FIELDS,
     Document,
@@ -76,16 +76,6 @@ def initiative_update(*, user, initiative: Initiative, **changes: str) -> Initia
             fields=changed,
         )
     return initiative
-
-
-def initiative_follow(*, user, initiative: Initiative) -> None:
-    require(user, VIEW, initiative)
-    initiative.followers.add(user)
-
-
-def initiative_unfollow(*, user, initiative: Initiative) -> None:
-    require(user, VIEW, initiative)
-    initiative.followers.remove(user)
 
 
 def document_create(*, user, initiative: Initiative, kind: str, title: str = "") -> Document:

@@ -6,7 +6,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from documents.services import initiatives as documents_services
 from reviews.dashboard import (
     cords_on_followed,
     my_action_items,
@@ -35,6 +34,7 @@ from tests.reviews.factories import (
     team_reviewer,
 )
 from wbapp.activity.models import InitiativeMute
+from wbapp.notifications import follows
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def pulled(cast, **kwargs):
 def test_cords_on_initiatives_i_follow_are_listed(cast):
     followed = pulled(cast, title="Followed")
     pulled(cast, title="Not followed")
-    documents_services.initiative_follow(user=cast.viewer, initiative=followed)
+    follows.initiative_follow(user=cast.viewer, initiative=followed)
     assert [p.initiative.title for p in cords_on_followed(cast.viewer)] == ["Followed"]
 
 
@@ -206,7 +206,7 @@ def test_the_page_shows_every_list(cast):
         user=cast.editor, initiative=thread.initiative, title="Call legal", owner=cast.reviewer
     )
     initiative = pulled(cast, title="Stopped one")
-    documents_services.initiative_follow(user=cast.reviewer, initiative=initiative)
+    follows.initiative_follow(user=cast.reviewer, initiative=initiative)
     html = request_as(cast, "reviewer", "get", reverse("home")).content.decode()
     assert "Read the returns PR/FAQ" in html and "Reading now" in html
     assert reverse("session_detail", args=[session.pk]) in html
