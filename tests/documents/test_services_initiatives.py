@@ -4,8 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from documents.models import Initiative, InitiativeStatus
 from documents.services.initiatives import (
     initiative_create,
-    initiative_follow,
-    initiative_unfollow,
     initiative_update,
 )
 from documents.services.iterations import iteration_save
@@ -101,23 +99,6 @@ def test_update_refuses_an_empty_title(cast):
 
     with pytest.raises(ValidationError):
         initiative_update(user=cast.owner, initiative=initiative, title=" ")
-
-
-def test_members_follow_and_unfollow(cast):
-    initiative = InitiativeFactory(team=cast.team, owner=cast.owner)
-
-    initiative_follow(user=cast.viewer, initiative=initiative)
-    assert list(cast.viewer.followed_initiatives.all()) == [initiative]
-
-    initiative_unfollow(user=cast.viewer, initiative=initiative)
-    assert not cast.viewer.followed_initiatives.exists()
-
-
-def test_outsiders_cannot_follow(cast):
-    initiative = InitiativeFactory(team=cast.team, owner=cast.owner)
-
-    with pytest.raises(PermissionDenied):
-        initiative_follow(user=cast.outsider, initiative=initiative)
 
 
 def test_visible_to_lists_only_initiatives_of_my_teams(cast):
