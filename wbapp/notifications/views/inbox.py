@@ -22,6 +22,7 @@ from ..inbox import inbox as inbox_notifications
 from ..inbox import mark_read, unread_count
 from ..lines import describe, excerpts_for
 from .common import int_or_none, safe_next
+from .inbox_rows import Rows
 
 INBOX = "notifications/inbox.html"
 PAGE_SIZE = 50
@@ -78,6 +79,9 @@ def _inbox_context(request: HttpRequest) -> dict:
     notifications = inbox_notifications(user, limit=PAGE_SIZE + 1, before=before)
     older = notifications[PAGE_SIZE - 1].pk if len(notifications) > PAGE_SIZE else None
     notifications = notifications[:PAGE_SIZE]
+    rows = Rows(request)
+    for notification in notifications:
+        notification.html = rows.html(notification)
     unread = unread_count(user)
     return {
         "days": group_by_day(notifications, today=timezone.localdate()),
@@ -130,7 +134,9 @@ def notification_read(request: HtmxHttpRequest, notification_id: int) -> HttpRes
     mark_read(user=request.user, ids=[notification.pk])
     if request.htmx:
         notification.read_at = notification.read_at or timezone.now()
-        response = render(request, f"{INBOX}#item", {"notification": _with_line(notification)})
+        notification = _with_line(notification)
+        notification.html = Rows(request).html(notification)
+        response = render(request, f"{INBOX}#item", {"notification": notification})
         # The list's heading and the header's count say how many are left, out of band.
         badge = UnreadBadge(request.user)
         title = {"unread": badge.count, "oob": True}
