@@ -14,7 +14,6 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from documents.services import initiatives as documents_services
 from reviews.dashboard import orm_lists
 from reviews.dashboard_query import lists_for
 from reviews.models import AndonPull, Comment, CommentStatus, ParticipantRole, Reply
@@ -34,6 +33,7 @@ from tests.reviews.factories import (
     team_reviewer,
 )
 from wbapp.activity.models import InitiativeMute
+from wbapp.notifications import follows
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +134,8 @@ def everyone(cast):
     # Cords: followed, owned, commented on, a participant's, muted, reset, elsewhere.
     andon_pull(user=cast.owner, initiative=initiative, reason="Commented on")
     followed = InitiativeFactory(team=cast.team, owner=cast.owner, title="Followed")
-    documents_services.initiative_follow(user=cast.viewer, initiative=followed)
-    documents_services.initiative_follow(user=leaver, initiative=followed)
+    follows.initiative_follow(user=cast.viewer, initiative=followed)
+    follows.initiative_follow(user=leaver, initiative=followed)
     andon_pull(user=cast.editor, initiative=followed, reason="Followed")
     muted = InitiativeFactory(team=cast.team, owner=cast.viewer, title="Muted")
     InitiativeMute.objects.create(user=cast.viewer, initiative=muted)

@@ -1,0 +1,88 @@
+"""wbapp/notifications/inbox.py: the hand-written inbox query gives what the ORM gives.
+
+For the inbox's owner, another member, a former member and an outsider; with
+activities without an actor or an initiative, of another team, read and unread,
+with comment and reply excerpts, a page cut short and an older page: the same
+notifications in the same order, each with the same fields and the same line.
+"""
+
+import pytest
+
+from tests.documents.factories import InitiativeFactory
+from tests.factories import MembershipFactory, TeamFactory
+from tests.notifications.inbox_factories import notification_for
+from tests.reviews.factories import comment, revision_for
+from wbapp.activity.models import Activity, Reason
+from wbapp.notifications import inbox
+from wbapp.notifications.lines import describe, excerpts_for
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("pk", "user_id", "activity_id", "reason", "created_at", "read_at")
+
+
+def as_the_orm_reads_it(user, limit, before=None) -> list[tuple]:
+    rows = list(inbox.inbox_rows(user, before=before)[:limit])
+    excerpts = excerpts_for([n.activity for n in rows])
+    return [shown(n, describe(n.activity, excerpts)) for n in rows]
+
+
+def shown(notification, line) -> tuple:
+    return (*(getattr(notification, name) for name in FIELDS), line)
+
+
+@pytest.fixture
+def inboxes(cast):
+    revision = revision_for(cast)
+    initiative = revision.document.initiative
+    thread = comment(cast.reviewer, revision, body="Who pays the courier?")
+    notification_for(
+        cast.viewer,
+        initiative=initiative,
+        actor=cast.reviewer,
+        verb="comment_added",
+        payload={"comment_id": thread.pk, "document_id": 1, "number": 1, "kind": "question"},
+        reason=Reason.MENTION,
+    )
+    notification_for(cast.viewer, initiative=initiative, read=True)
+    for user in (cast.viewer, cast.editor):
+        notification_for(user, initiative=initiative, actor=cast.owner)
+    # No actor (a timer), and no initiative (a team's own news).
+    timer = notification_for(
+        cast.viewer,
+        initiative=initiative,
+        verb="session_discussion",
+        payload={"session_title": "Read", "by_timer": True},
+    )
+    Activity.objects.filter(pk=timer.activity_id).update(actor=None)
+    joined = notification_for(cast.viewer, initiative=initiative, verb="member_joined")
+    Activity.objects.filter(pk=joined.activity_id).update(initiative=None)
+    # Another team of the viewer's, and one they have left.
+    elsewhere = MembershipFactory(user=cast.viewer).team
+    notification_for(cast.viewer, initiative=InitiativeFactory(team=elsewhere, title="There"))
+    left = TeamFactory()
+    MembershipFactory(team=left, user=cast.viewer)
+    notification_for(cast.viewer, initiative=InitiativeFactory(team=left, title="Left"))
+    left.memberships.filter(user=cast.viewer).delete()
+    notification_for(cast.outsider)
+    return [cast.viewer, cast.editor, cast.reviewer, cast.outsider]
+
+
+@pytest.mark.parametrize("limit", [50, 3])
+def test_the_written_query_gives_what_the_orm_gives(inboxes, limit):
+    for user in inboxes:
+        written = inbox.inbox(user, limit=limit)
+        assert [shown(n, n.line) for n in written] == as_the_orm_reads_it(user, limit), user
+        if written:
+            before = written[-1].pk + 1
+            older = inbox.inbox(user, limit=limit, before=before)
+            assert [shown(n, n.line) for n in older] == as_the_orm_reads_it(user, limit, before)
+
+
+def test_the_data_tells_the_rules_apart(inboxes, cast):
+    lines = [n.line for n in inbox.inbox(cast.viewer)]
+    assert len(lines) == 6  # not the team they left
+    assert "Left" not in {line.initiative for line in lines}
+    assert {"There", ""} < {line.initiative for line in lines}
+    assert "" in {line.actor for line in lines}  # the timer
+    assert "Who pays the courier?" in {line.excerpt for line in lines}
