@@ -8,13 +8,15 @@ notifications in the same order, each with the same fields and the same line.
 
 import pytest
 
+from reviews.models import Comment
+from reviews.services.comments import reply_create
 from tests.documents.factories import InitiativeFactory
 from tests.factories import MembershipFactory, TeamFactory
 from tests.notifications.inbox_factories import notification_for
 from tests.reviews.factories import comment, revision_for
 from wbapp.activity.models import Activity, Reason
 from wbapp.notifications import inbox
-from wbapp.notifications.lines import describe, excerpts_for
+from wbapp.notifications.lines import Excerpts, _short, describe, excerpts_for
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,29 @@ def test_the_data_tells_the_rules_apart(inboxes, cast):
     assert {"There", ""} < {line.initiative for line in lines}
     assert "" in {line.actor for line in lines}  # the timer
     assert "Who pays the courier?" in {line.excerpt for line in lines}
+
+
+def test_the_written_excerpt_queries_give_what_the_orm_gives(cast, django_assert_num_queries):
+    revision = revision_for(cast)
+    threads = [comment(cast.reviewer, revision, body=f"Thread {n} " + "long " * 60) for n in (1, 2)]
+    replied = reply_create(user=cast.editor, comment=threads[0], body="An answer")
+    payloads = [
+        {"comment_id": threads[0].pk, "reply_id": replied.pk},
+        {"comment_id": threads[1].pk},
+        {"comment_id": True},  # JSON's true is an int to Python: the ORM reads it as 1
+        {"comment_id": 2**70, "reply_id": -1},  # no such ids, one past a 64-bit column
+        {"comment_id": "7"},  # not an id: not asked for
+    ]
+    activities = [Activity(payload=payload) for payload in payloads]
+
+    with django_assert_num_queries(2):
+        written = excerpts_for(activities)
+
+    # What the ORM reads for the same ids (as excerpts_for read them before).
+    ids = {threads[0].pk, threads[1].pk, True, 2**70}
+    rows = Comment.objects.filter(pk__in=ids).values_list("pk", "body", "session_id")
+    comments = {pk: (_short(body), session_id) for pk, body, session_id in rows}
+    assert len(comments) == 2
+    assert written == Excerpts(comments=comments, replies={replied.pk: "An answer"})
+    with django_assert_num_queries(0):
+        assert excerpts_for([Activity(payload={"comment_id": 2**70})]) == Excerpts({}, {})

@@ -1,5 +1,6 @@
 """The inbox: a user's notifications, their unread count in every page's header, reading them."""
 
+import functools
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -106,11 +107,17 @@ _INBOX_SQL = (
 )
 
 
+@functools.cache
+def _model_order(model, fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """``fields`` in the model's order (as ``from_db`` wants them), and where each was."""
+    names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in fields)
+    return names, tuple(fields.index(name) for name in names)
+
+
 def _make(model, fields: tuple[str, ...], values):
-    """An instance with only ``fields`` loaded (``from_db`` wants them in the model's order)."""
-    given = dict(zip(fields, values, strict=True))
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in given]
-    return model.from_db(connection.alias, names, [given[name] for name in names])
+    """An instance with only ``fields`` loaded, from their ``values``."""
+    names, order = _model_order(model, fields)
+    return model.from_db(connection.alias, names, [values[at] for at in order])
 
 
 def _written_inbox(user_id: int, limit: int, before: int | None) -> list[Notification]:

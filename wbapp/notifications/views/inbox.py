@@ -81,7 +81,7 @@ def _inbox_context(request: HttpRequest) -> dict:
     notifications = notifications[:PAGE_SIZE]
     rows = Rows(request)
     for notification in notifications:
-        notification.html = rows.html(notification)
+        notification.li = rows.li(notification)
     unread = unread_count(user)
     return {
         "days": group_by_day(notifications, today=timezone.localdate()),

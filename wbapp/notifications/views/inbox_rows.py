@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from wbapp.activity.models import Notification
+from wbapp.activity.models import Notification, Reason
 
 ROW = """<div class="inbox-item{unread}">
   <p class="inbox-state">{state}</p>
@@ -39,8 +39,12 @@ hx-swap="innerHTML" data-inbox-mark-read>
 aria-describedby="notification-{pk}-line">Mark read</button>
   </form>"""
 
+LI = '<li id="notification-{pk}" tabindex="-1">{row}</li>'
 NEW = '<span class="badge badge--new">New</span>'
 READ = '<span class="visually-hidden">Read</span>'
+
+# get_reason_display() without its walk over the choices for every row.
+REASONS = dict(Reason.choices)
 
 # Any id no row has: the addresses are reversed with it once, then each row's put in.
 _STAND_IN = 987654321001
@@ -50,8 +54,10 @@ class Rows:
     """Renders a page's rows for one request: its CSRF field, its ``next``, its addresses."""
 
     def __init__(self, request):
-        self.csrf = get_token(request)
-        self.next = request.get_full_path()
+        self.csrf = _escape(get_token(request))
+        self.next = _escape(request.get_full_path())
+        # The user's time zone (timezone.localtime asks for it again for every value).
+        self.tz = timezone.get_current_timezone()
         self._open, self._read = (
             reverse(name, args=[_STAND_IN]).split(str(_STAND_IN))
             for name in ("notification_open", "notification_read")
@@ -77,11 +83,11 @@ class Rows:
         if unread:
             form = MARK_READ.format(
                 url=_escape(self._address(self._read, pk)),
-                csrf=_escape(self.csrf),
-                next=_escape(self.next),
+                csrf=self.csrf,
+                next=self.next,
                 pk=pk,
             )
-        local = timezone.localtime(line.created_at)
+        local = line.created_at.astimezone(self.tz)
         row = ROW.format(
             unread=" is-unread" if unread else "",
             state=NEW if unread else READ,
@@ -91,10 +97,14 @@ class Rows:
             excerpt=excerpt,
             time_iso=local.isoformat(),
             time=f"{local.hour:02d}:{local.minute:02d}",
-            reason=_escape(notification.get_reason_display()),
+            reason=_escape(REASONS.get(notification.reason, notification.reason)),
             form=form,
         )
         return mark_safe(row)  # noqa: S308 (every value in it is escaped above)
+
+    def li(self, notification: Notification) -> SafeString:
+        """The row in its list item, as the page's list shows it."""
+        return mark_safe(LI.format(pk=notification.pk, row=self.html(notification)))  # noqa: S308
 
 
 def _escape(value) -> str:
