@@ -20,7 +20,7 @@ from wbapp.notifications.lines import Excerpts, _short, describe, excerpts_for
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ("pk", "user_id", "activity_id", "reason", "created_at", "read_at")
+ACTIVITY = ("pk", "team_id", "actor_id", "initiative_id", "verb", "payload", "created_at")
 
 
 def as_the_orm_reads_it(user, limit, before=None) -> list[tuple]:
@@ -30,7 +30,20 @@ def as_the_orm_reads_it(user, limit, before=None) -> list[tuple]:
 
 
 def shown(notification, line) -> tuple:
-    return (*(getattr(notification, name) for name in FIELDS), line)
+    """What the page reads of a notification, its activity and the line made of them."""
+    activity = notification.activity
+    return (
+        notification.pk,
+        notification.reason,
+        notification.read_at,
+        *(getattr(activity, name) for name in ACTIVITY),
+        activity.team.name,
+        activity.team.slug,
+        activity.actor.name if activity.actor else None,
+        activity.initiative.title if activity.initiative else None,
+        activity.get_verb_display(),
+        line,
+    )
 
 
 @pytest.fixture
@@ -57,6 +70,8 @@ def inboxes(cast):
         payload={"session_title": "Read", "by_timer": True},
     )
     Activity.objects.filter(pk=timer.activity_id).update(actor=None)
+    # A verb the lines have no words of their own for: its label.
+    notification_for(cast.viewer, initiative=initiative, verb="member_invited", payload={})
     joined = notification_for(cast.viewer, initiative=initiative, verb="member_joined")
     Activity.objects.filter(pk=joined.activity_id).update(initiative=None)
     # Another team of the viewer's, and one they have left.
@@ -83,7 +98,8 @@ def test_the_written_query_gives_what_the_orm_gives(inboxes, limit):
 
 def test_the_data_tells_the_rules_apart(inboxes, cast):
     lines = [n.line for n in inbox.inbox(cast.viewer)]
-    assert len(lines) == 6  # not the team they left
+    assert len(lines) == 7  # not the team they left
+    assert "invited a member" in {line.text for line in lines}
     assert "Left" not in {line.initiative for line in lines}
     assert {"There", ""} < {line.initiative for line in lines}
     assert "" in {line.actor for line in lines}  # the timer

@@ -43,8 +43,8 @@ LI = '<li id="notification-{pk}" tabindex="-1">{row}</li>'
 NEW = '<span class="badge badge--new">New</span>'
 READ = '<span class="visually-hidden">Read</span>'
 
-# get_reason_display() without its walk over the choices for every row.
-REASONS = dict(Reason.choices)
+# get_reason_display() without its walk over the choices for every row, escaped once.
+REASONS = {value: html.escape(str(label)) for value, label in Reason.choices}
 
 # Any id no row has: the addresses are reversed with it once, then each row's put in.
 _STAND_IN = 987654321001
@@ -58,8 +58,9 @@ class Rows:
         self.next = _escape(request.get_full_path())
         # The user's time zone (timezone.localtime asks for it again for every value).
         self.tz = timezone.get_current_timezone()
+        # Escaped once: an id put between the two parts needs no escaping.
         self._open, self._read = (
-            reverse(name, args=[_STAND_IN]).split(str(_STAND_IN))
+            [_escape(part) for part in reverse(name, args=[_STAND_IN]).split(str(_STAND_IN))]
             for name in ("notification_open", "notification_read")
         )
 
@@ -72,7 +73,7 @@ class Rows:
         actor = f"<strong>{_escape(line.actor)}</strong> " if line.actor else ""
         said = f"{actor}{_escape(line.text)}"
         if line.path:
-            said = f'<a href="{_escape(self._address(self._open, pk))}">{said}</a>'
+            said = f'<a href="{self._address(self._open, pk)}">{said}</a>'
         initiative = excerpt = form = ""
         if line.initiative:
             initiative = f' <span class="muted">· {_escape(line.initiative)}</span>'
@@ -82,7 +83,7 @@ class Rows:
             )
         if unread:
             form = MARK_READ.format(
-                url=_escape(self._address(self._read, pk)),
+                url=self._address(self._read, pk),
                 csrf=self.csrf,
                 next=self.next,
                 pk=pk,
@@ -97,7 +98,7 @@ class Rows:
             excerpt=excerpt,
             time_iso=local.isoformat(),
             time=f"{local.hour:02d}:{local.minute:02d}",
-            reason=_escape(REASONS.get(notification.reason, notification.reason)),
+            reason=REASONS.get(notification.reason) or _escape(notification.reason),
             form=form,
         )
         return mark_safe(row)  # noqa: S308 (every value in it is escaped above)
