@@ -64,8 +64,10 @@ def _day_label(day: date, today: date) -> str:
 def group_by_day(notifications: list[Notification], *, today: date) -> list[Day]:
     """Consecutive notifications of one local day (the user's time zone) under one heading."""
     days: list[Day] = []
+    # Read once: timezone.localdate() asks for it again for every notification.
+    zone = timezone.get_current_timezone()
     for notification in notifications:
-        day = timezone.localdate(notification.line.created_at)
+        day = notification.line.created_at.astimezone(zone).date()
         if not days or days[-1].date != day:
             days.append(Day(label=_day_label(day, today), date=day))
         days[-1].notifications.append(notification)
