@@ -224,13 +224,16 @@ def _queries() -> dict[str, str]:
             f"WHERE c.status <> '{resolved}' AND {shown} "
             # U is in it: wrote it, replied to this copy, or was mentioned in any copy
             # of its chain (the chain's id is the first copy's, its ``origin``).
-            "AND (c.author_id = %(user)s "
-            "OR c.id IN (SELECT y.comment_id FROM reviews_reply y WHERE y.author_id = %(user)s) "
-            "OR COALESCE(c.origin_id, c.id) IN ("
-            "SELECT n.comment_id FROM reviews_mention n WHERE n.user_id = %(user)s "
-            "UNION ALL SELECT o.origin_id FROM reviews_mention n "
+            # Read as one list of candidate ids, so that each part uses its index.
+            "AND c.id IN ("
+            "SELECT w.id FROM reviews_comment w WHERE w.author_id = %(user)s "
+            "UNION SELECT y.comment_id FROM reviews_reply y WHERE y.author_id = %(user)s "
+            "UNION SELECT k.id FROM reviews_comment k JOIN ("
+            "SELECT n.comment_id AS chain FROM reviews_mention n WHERE n.user_id = %(user)s "
+            "UNION SELECT o.origin_id FROM reviews_mention n "
             "JOIN reviews_comment o ON o.id = n.comment_id "
-            "WHERE n.user_id = %(user)s AND o.origin_id IS NOT NULL)) "
+            "WHERE n.user_id = %(user)s AND o.origin_id IS NOT NULL"
+            ") mentioned ON mentioned.chain = COALESCE(k.origin_id, k.id)) "
             # ...the latest word is not U's, U is a member now...
             "AND COALESCE(last.author_id, c.author_id) <> %(user)s "
             f"AND {member} "

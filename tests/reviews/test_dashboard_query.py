@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from reviews.dashboard import orm_lists
 from reviews.dashboard_query import lists_for
-from reviews.models import AndonPull, Comment, CommentStatus, ParticipantRole, Reply
+from reviews.models import AndonPull, Comment, CommentStatus, Mention, ParticipantRole, Reply
 from reviews.services.action_items import action_item_create, action_item_set_done
 from reviews.services.comments import comment_resolve, reply_create
 from reviews.services.decisions import andon_pull, andon_reset, session_close
@@ -80,6 +80,18 @@ def everyone(cast):
         initiative=initiative,
         body="The newest copy",
     )
+    # A chain of three copies, the viewer mentioned in the middle one only: the newest
+    # copy is theirs to answer (found through the middle copy's origin).
+    first = comment(cast.editor, revision, body="First copy")
+    middle = CommentFactory(
+        revision=revision, author=cast.editor, origin=first, carried_from=first,
+        initiative=initiative, body="Middle copy",
+    )  # fmt: skip
+    Mention.objects.create(comment=middle, user=cast.viewer, by=cast.editor)
+    CommentFactory(
+        revision=revision, author=cast.editor, origin=first, carried_from=middle,
+        initiative=initiative, body="Newest copy", quote="the newest",
+    )  # fmt: skip
     # A silent read still going on: its comments stay private, mentions and all.
     live = reading_session(
         cast,
@@ -176,6 +188,7 @@ def test_the_data_tells_the_rules_apart(everyone):
     # ...nor the other team's, nor a leaver's, nor an outsider's anything.
     assert not any(lists_for(leaver.pk, limit=25).values())
     assert not any(lists_for(outsider.pk, limit=25).values())
+    assert "the newest" in {row.quote for row in lists_for(viewer.pk, limit=25)["waiting"]}
     cords = lists_for(viewer.pk, limit=25)["cords"]
     assert [row.reason for row in cords] == ["In the talk", "Followed"]
     assert cords[0].pulled_by == other.email.split("@")[0]
