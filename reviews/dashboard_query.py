@@ -211,7 +211,13 @@ def _queries() -> dict[str, str]:
             "ORDER BY c.addressed_at DESC, c.id DESC LIMIT %(limit)s"
         ),
         "threads": (
-            "SELECT c.id, c.kind, c.quote, c.session_id, c.initiative_id, r.document_id, "  # noqa: S608
+            # The chains U was mentioned in: the first copy's id of each.
+            "WITH chains AS (SELECT n.comment_id AS id FROM reviews_mention n "  # noqa: S608
+            "WHERE n.user_id = %(user)s "
+            "UNION SELECT o.origin_id FROM reviews_mention n "
+            "JOIN reviews_comment o ON o.id = n.comment_id "
+            "WHERE n.user_id = %(user)s AND o.origin_id IS NOT NULL) "
+            "SELECT c.id, c.kind, c.quote, c.session_id, c.initiative_id, r.document_id, "
             "r.number, i.title, c.author_id, a.display_name, a.email, "
             "last.display_name, last.email, last.created_at "
             f"FROM reviews_comment c {comment_joins}"
@@ -228,12 +234,9 @@ def _queries() -> dict[str, str]:
             "AND c.id IN ("
             "SELECT w.id FROM reviews_comment w WHERE w.author_id = %(user)s "
             "UNION SELECT y.comment_id FROM reviews_reply y WHERE y.author_id = %(user)s "
-            "UNION SELECT k.id FROM reviews_comment k JOIN ("
-            "SELECT n.comment_id AS chain FROM reviews_mention n WHERE n.user_id = %(user)s "
-            "UNION SELECT o.origin_id FROM reviews_mention n "
-            "JOIN reviews_comment o ON o.id = n.comment_id "
-            "WHERE n.user_id = %(user)s AND o.origin_id IS NOT NULL"
-            ") mentioned ON mentioned.chain = COALESCE(k.origin_id, k.id)) "
+            "UNION SELECT k.id FROM reviews_comment k WHERE k.origin_id IN (SELECT id FROM chains) "
+            "UNION SELECT k.id FROM reviews_comment k "
+            "WHERE k.origin_id IS NULL AND k.id IN (SELECT id FROM chains)) "
             # ...the latest word is not U's, U is a member now...
             "AND COALESCE(last.author_id, c.author_id) <> %(user)s "
             f"AND {member} "
