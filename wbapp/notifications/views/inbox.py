@@ -20,6 +20,7 @@ from wbapp.http import HtmxHttpRequest
 from ..context_processors import UnreadBadge
 from ..inbox import inbox as inbox_notifications
 from ..inbox import mark_read, unread_count
+from ..inbox_query import InboxNotification
 from ..lines import describe, excerpts_for
 from .common import int_or_none, safe_next
 from .inbox_rows import Rows
@@ -61,7 +62,7 @@ def _day_label(day: date, today: date) -> str:
     return date_format(day, "l j F" if day.year == today.year else "l j F Y")
 
 
-def group_by_day(notifications: list[Notification], *, today: date) -> list[Day]:
+def group_by_day(notifications: list[InboxNotification], *, today: date) -> list[Day]:
     """Consecutive notifications of one local day (the user's time zone) under one heading."""
     days: list[Day] = []
     # Read once: timezone.localdate() asks for it again for every notification.

@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from wbapp.activity.models import Notification, Reason
 
+from ..inbox_query import InboxNotification
+
 ROW = """<div class="inbox-item{unread}">
   <p class="inbox-state">{state}</p>
   <div class="inbox-body">
@@ -67,7 +69,7 @@ class Rows:
     def _address(self, parts: list[str], pk: int) -> str:
         return f"{parts[0]}{pk}{parts[1]}"
 
-    def html(self, notification: Notification) -> SafeString:
+    def html(self, notification: InboxNotification | Notification) -> SafeString:
         """The row of a notification with its ``.line`` (inbox.inbox, views._with_line)."""
         line, pk, unread = notification.line, notification.pk, notification.read_at is None
         actor = f"<strong>{_escape(line.actor)}</strong> " if line.actor else ""
@@ -103,7 +105,7 @@ class Rows:
         )
         return mark_safe(row)  # noqa: S308 (every value in it is escaped above)
 
-    def li(self, notification: Notification) -> SafeString:
+    def li(self, notification: InboxNotification | Notification) -> SafeString:
         """The row in its list item, as the page's list shows it."""
         return mark_safe(LI.format(pk=notification.pk, row=self.html(notification)))  # noqa: S308
 
