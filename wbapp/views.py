@@ -8,19 +8,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reviews.dashboard import my_reviews
-from wbapp.accounts.models import Invitation, Team
+from wbapp.accounts.my_teams import my_invitations, my_teams
 
 
 @login_required
 def home(request):
     """ "My reviews": sessions, threads, action items and cords waiting on the user."""
-    teams = Team.objects.for_user(request.user)
-    invitations = (
-        Invitation.objects.pending()
-        .filter(email__iexact=request.user.email)
-        .select_related("team", "invited_by")
-    )
-    context = {"teams": teams, "invitations": invitations, "reviews": my_reviews(request.user)}
+    context = {
+        "teams": my_teams(request.user),
+        "invitations": my_invitations(request.user),
+        "reviews": my_reviews(request.user),
+    }
     return render(request, "home.html", context)
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -11,6 +12,7 @@ from wbapp.accounts.models import Membership
 from wbapp.activity.models import Notification
 from wbapp.cache import forget_now_and_after_commit
 
+from .inbox_query import InboxNotification, written_inbox
 from .lines import describe, excerpts_for
 
 INBOX_MAX = 200
@@ -51,14 +53,29 @@ def _membership_changed(sender, instance: Membership, **kwargs) -> None:
     forget_unread_counts([instance.user_id])
 
 
-def inbox(user, limit: int = 50, *, before: int | None = None) -> list[Notification]:
+def inbox(user, limit: int = 50, *, before: int | None = None) -> list[InboxNotification]:
     """The user's newest notifications, each with its ``.line``; fixed query count.
 
     One query for the notifications (with actor, initiative and team), and at most
-    two for the comment and reply excerpts of the whole page.
+    two for the comment and reply excerpts of the whole page. On PostgreSQL the
+    first is written by hand (``inbox_query``), elsewhere it is ``inbox_rows()``.
     """
     if user is None or not user.is_authenticated:
         return []
+    limit = max(1, min(limit, INBOX_MAX))
+    if connection.vendor == "postgresql":
+        notifications = written_inbox(user.pk, limit, before)
+    else:
+        rows = inbox_rows(user, before=before)[:limit]
+        notifications = [InboxNotification.of(notification) for notification in rows]
+    excerpts = excerpts_for([n.activity for n in notifications])
+    for notification in notifications:
+        notification.line = describe(notification.activity, excerpts)
+    return notifications
+
+
+def inbox_rows(user, *, before: int | None = None):
+    """The inbox's notifications as the ORM reads them (the reference; SQLite runs it)."""
     # Only teams the user still belongs to: a former member reads no titles or excerpts.
     rows = (
         Notification.objects.filter(user=user)
@@ -67,11 +84,7 @@ def inbox(user, limit: int = 50, *, before: int | None = None) -> list[Notificat
     )
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    notifications = list(rows[: max(1, min(limit, INBOX_MAX))])
-    excerpts = excerpts_for([n.activity for n in notifications])
-    for notification in notifications:
-        notification.line = describe(notification.activity, excerpts)
-    return notifications
+    return rows
 
 
 def mark_read(

@@ -20,8 +20,10 @@ from wbapp.http import HtmxHttpRequest
 from ..context_processors import UnreadBadge
 from ..inbox import inbox as inbox_notifications
 from ..inbox import mark_read, unread_count
+from ..inbox_query import InboxNotification
 from ..lines import describe, excerpts_for
 from .common import int_or_none, safe_next
+from .inbox_rows import Rows
 
 INBOX = "notifications/inbox.html"
 PAGE_SIZE = 50
@@ -60,11 +62,13 @@ def _day_label(day: date, today: date) -> str:
     return date_format(day, "l j F" if day.year == today.year else "l j F Y")
 
 
-def group_by_day(notifications: list[Notification], *, today: date) -> list[Day]:
+def group_by_day(notifications: list[InboxNotification], *, today: date) -> list[Day]:
     """Consecutive notifications of one local day (the user's time zone) under one heading."""
     days: list[Day] = []
+    # Read once: timezone.localdate() asks for it again for every notification.
+    zone = timezone.get_current_timezone()
     for notification in notifications:
-        day = timezone.localdate(notification.line.created_at)
+        day = notification.line.created_at.astimezone(zone).date()
         if not days or days[-1].date != day:
             days.append(Day(label=_day_label(day, today), date=day))
         days[-1].notifications.append(notification)
@@ -78,6 +82,9 @@ def _inbox_context(request: HttpRequest) -> dict:
     notifications = inbox_notifications(user, limit=PAGE_SIZE + 1, before=before)
     older = notifications[PAGE_SIZE - 1].pk if len(notifications) > PAGE_SIZE else None
     notifications = notifications[:PAGE_SIZE]
+    rows = Rows(request)
+    for notification in notifications:
+        notification.li = rows.li(notification)
     unread = unread_count(user)
     return {
         "days": group_by_day(notifications, today=timezone.localdate()),
@@ -130,7 +137,9 @@ def notification_read(request: HtmxHttpRequest, notification_id: int) -> HttpRes
     mark_read(user=request.user, ids=[notification.pk])
     if request.htmx:
         notification.read_at = notification.read_at or timezone.now()
-        response = render(request, f"{INBOX}#item", {"notification": _with_line(notification)})
+        notification = _with_line(notification)
+        notification.html = Rows(request).html(notification)
+        response = render(request, f"{INBOX}#item", {"notification": notification})
         # The list's heading and the header's count say how many are left, out of band.
         badge = UnreadBadge(request.user)
         title = {"unread": badge.count, "oob": True}
