@@ -1,5 +1,7 @@
 """The team board's initiatives (documents/includes/board.html with board_initiatives)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,6 +9,8 @@ from django.urls import reverse
 from documents.models import Initiative, InitiativeStatus
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
+from documents.views import cards as cards_module
+from documents.views.cards import board_rows, board_rows_orm
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -102,3 +106,52 @@ def test_a_status_list_is_for_members_only(cast, client_for):
     assert client_for(cast.viewer).get(url).status_code == 200
     unknown = reverse("team_initiatives", args=[cast.team.slug, "abandoned"])
     assert client_for(cast.viewer).get(unknown).status_code == 404
+
+
+def test_the_written_board_query_gives_what_the_orm_gives(cast):
+    # Two statuses past the cards' limit, one with a few, iterations on some, another team.
+    for n in range(BOARD_CARDS + 3):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+    for n in range(3):
+        InitiativeFactory(team=cast.team, owner=cast.owner, title=f"Kept {n}", status="shelved")
+    for n in range(BOARD_CARDS + 1):
+        InitiativeFactory(team=cast.team, owner=cast.viewer, title=f"Go {n}", status="approved")
+    for _ in range(2):
+        document = prfaq_for(cast, title="With iterations")
+        iteration_save(user=cast.editor, document=document)
+        iteration_save(user=cast.editor, document=document)
+    InitiativeFactory(title="Another team's idea")
+
+    written = board_rows(cast.team.pk, BOARD_CARDS)
+
+    assert written == list(board_rows_orm(cast.team.pk, BOARD_CARDS))
+    assert len(written) == 2 * BOARD_CARDS + 3
+    assert {row["latest_iteration_number"] for row in written} == {None, 2}
+    assert [row["title"] for row in written][:2] == ["With iterations"] * 2
+
+
+def test_the_board_query_runs_through_the_orm_off_postgresql(cast, monkeypatch):
+    InitiativeFactory(team=cast.team, owner=cast.editor, title="Idea")
+    monkeypatch.setattr(cards_module.connection, "vendor", "sqlite")
+
+    rows = board_rows(cast.team.pk, BOARD_CARDS)
+
+    assert [(row["title"], row["status_count"]) for row in rows] == [("Idea", 1)]
+
+
+def test_a_cards_times_are_in_the_viewers_time_zone(cast, client_for):
+    InitiativeFactory(
+        team=cast.team,
+        owner=cast.editor,
+        title="Idea",
+        updated_at=datetime(2025, 1, 15, 12, 0, tzinfo=UTC),
+    )
+    cast.viewer.time_zone = "Asia/Tokyo"
+    cast.viewer.save(update_fields=["time_zone"])
+
+    for url in (
+        reverse("team_board", args=[cast.team.slug]),
+        reverse("team_initiatives", args=[cast.team.slug, "drafting"]),
+    ):
+        content = client_for(cast.viewer).get(url).content.decode()
+        assert 'datetime="2025-01-15T21:00:00+09:00" title="15 Jan 2025, 21:00"' in content
