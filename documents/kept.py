@@ -38,7 +38,3 @@ def draft_html(rows) -> dict[str, str]:
 def row_html(row: DraftSection | FaqEntry) -> str:
     """The HTML of one draft row's text (a fragment of the drafting page)."""
     return draft_html([row])[_key(row)]
-
-
-def html_of(rendered: dict[str, str], row: DraftSection | FaqEntry) -> str:
-    return rendered[_key(row)]

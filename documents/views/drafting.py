@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.http import HtmxHttpRequest
 
-from .. import kept
 from ..diffing import diff_text
 from ..forms import (
     FaqAddForm,
@@ -39,7 +38,7 @@ from ..rendering import (
 )
 from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
-from .draft_items import DraftItem, draft_items, row_addresses
+from .draft_items import DraftItem, draft_items, keep_shown, row_addresses
 
 DRAFT = "documents/draft.html"
 
@@ -75,25 +74,25 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     sections, faq_entries = _draft_rows(document)
     latest = document.revisions.summaries().select_related("author").order_by("-number").first()
     editing = request.GET.get("edit", "") if context["can_edit"] else ""
-    rendered = kept.draft_html([*sections, *faq_entries])
     addresses = row_addresses(document)
+    press_release = draft_items((s for s in sections if s.is_press_release), addresses)
+    other_sections = draft_items((s for s in sections if not s.is_press_release), addresses)
+    faq_parts = [
+        (
+            audience,
+            label,
+            draft_items((e for e in faq_entries if e.audience == audience), addresses),
+        )
+        for audience, label in FaqAudience.choices
+    ]
+    items = [*press_release, *other_sections, *(item for _, _, part in faq_parts for item in part)]
+    # What every viewer sees of each row, in one round trip; the row being edited
+    # shows its editor instead.
+    keep_shown([item for item in items if item.row.key != editing])
     context |= {
-        "press_release": draft_items(
-            (s for s in sections if s.is_press_release), rendered, addresses
-        ),
-        "other_sections": draft_items(
-            (s for s in sections if not s.is_press_release), rendered, addresses
-        ),
-        "faq_parts": [
-            (
-                audience,
-                label,
-                draft_items(
-                    (e for e in faq_entries if e.audience == audience), rendered, addresses
-                ),
-            )
-            for audience, label in FaqAudience.choices
-        ],
+        "press_release": press_release,
+        "other_sections": other_sections,
+        "faq_parts": faq_parts,
         "editing": editing,
         "latest": latest,
         "iteration_form": IterationForm(),
