@@ -67,7 +67,6 @@ class DraftItem:
     """A section or FAQ entry as the drafting page shows it."""
 
     row: DraftSection | FaqEntry
-    words: int
     first: bool = False
     last: bool = False
     # The page's row_addresses(); a fragment of one row reverses its own.
@@ -86,6 +85,11 @@ class DraftItem:
         if self.shown is None:
             keep_shown([self])
         return self.shown[1]
+
+    @cached_property
+    def words(self) -> int:
+        # Counted only where shown: a page whose rows come kept counts them once, for its stats.
+        return self.row.word_count
 
     @cached_property
     def html(self) -> str:
@@ -146,7 +150,7 @@ def keep_shown(items: list[DraftItem]) -> None:
 
 def draft_items(rows, addresses: dict) -> list[DraftItem]:
     """The page's items of ``rows``, in order, with their shown HTML (keep_shown)."""
-    items = [DraftItem(row=row, words=row.word_count, addresses=addresses) for row in rows]
+    items = [DraftItem(row=row, addresses=addresses) for row in rows]
     if items:
         items[0].first = True
         items[-1].last = True

@@ -129,7 +129,7 @@ def section_detail(
     edit = request.GET.get("edit") == "1"
     document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
     section = get_section(document, key)
-    item = DraftItem(row=section, words=section.word_count)
+    item = DraftItem(row=section)
     return _fragment_or_redirect(
         request,
         document,
@@ -166,7 +166,7 @@ def _conflict_response(request, document, conflict, partial: str) -> HttpRespons
     current = conflict.current
     context = document_context(request, document) | {
         "conflict": conflict,
-        "item": DraftItem(row=current, words=current.word_count) if current else None,
+        "item": DraftItem(row=current) if current else None,
         "key": request.resolver_match.kwargs["key"],
         "mine": conflict.mine,
         "mine_title": conflict.mine_title or "",
@@ -208,9 +208,7 @@ def section_save(
         )
     except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "section_conflict")
-    return _save_response(
-        request, document, DraftItem(row=section, words=section.word_count), "section_editor"
-    )
+    return _save_response(request, document, DraftItem(row=section), "section_editor")
 
 
 def _move(request, document, row, move, *, anchor: str) -> HttpResponse:
@@ -245,7 +243,7 @@ def section_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) 
     section = drafting.section_add(
         user=request.user, document=document, heading=heading or "New section"
     )
-    item = DraftItem(row=section, words=0, last=True)
+    item = DraftItem(row=section, last=True)
     if request.htmx:
         context = document_context(request, document) | {"item": item, "focus": True}
         return render(request, f"{DRAFT}#section_editor", context)
@@ -300,7 +298,7 @@ def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> H
     entry = drafting.faq_entry_add(
         user=request.user, document=document, audience=form.cleaned_data["audience"]
     )
-    item = DraftItem(row=entry, words=0, last=True)
+    item = DraftItem(row=entry, last=True)
     if request.htmx:
         context = document_context(request, document) | {"item": item, "focus": True}
         return render(request, f"{DRAFT}#faq_editor", context)
@@ -315,7 +313,7 @@ def faq_detail(
     edit = request.GET.get("edit") == "1"
     document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
     entry = get_faq_entry(document, key)
-    item = DraftItem(row=entry, words=entry.word_count)
+    item = DraftItem(row=entry)
     return _fragment_or_redirect(
         request,
         document,
@@ -346,9 +344,7 @@ def faq_save(
         )
     except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "faq_conflict")
-    return _save_response(
-        request, document, DraftItem(row=entry, words=entry.word_count), "faq_editor"
-    )
+    return _save_response(request, document, DraftItem(row=entry), "faq_editor")
 
 
 @login_required
