@@ -11,7 +11,6 @@ from collections import Counter
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from wbapp.accounts.lookups import get_team_for_user
@@ -19,12 +18,11 @@ from wbapp.accounts.models import Role, Team, person_name
 from wbapp.activity.models import Verb
 from wbapp.http import HtmxHttpRequest
 
+from .cards import time_label, url_for_each
 from .initiatives import board_initiatives
 
 RECENT_ACTIVITY = 20
 VERBS = dict(Verb.choices)
-# An initiative's address is reversed once a page, with a stand-in for its id.
-ID_STAND_IN = 987654321987654321
 
 
 def _members(team: Team) -> list[tuple[str, str]]:
@@ -36,7 +34,7 @@ def _members(team: Team) -> list[tuple[str, str]]:
 
 def _activities(team: Team) -> list[dict]:
     """The team's recent activity, with what each sentence needs."""
-    initiative_url = reverse("initiative_detail", args=[ID_STAND_IN])
+    initiative_url = url_for_each("initiative_detail")
     rows = team.activities.values(
         "verb",
         "payload",
@@ -46,20 +44,24 @@ def _activities(team: Team) -> list[dict]:
         "actor__display_name",
         "actor__email",
     )[:RECENT_ACTIVITY]
-    return [
-        {
-            "verb": row["verb"],
-            "verb_display": VERBS.get(row["verb"], row["verb"]),
-            "payload": row["payload"],
-            "created_at": row["created_at"],
-            "actor": row["actor__email"]
-            and person_name(row["actor__display_name"], row["actor__email"]),
-            "initiative_title": row["initiative__title"],
-            "initiative_url": row["initiative_id"]
-            and initiative_url.replace(str(ID_STAND_IN), str(row["initiative_id"])),
-        }
-        for row in rows
-    ]
+    activities = []
+    for row in rows:
+        iso, label = time_label(row["created_at"])
+        actor = row["actor__email"] and person_name(row["actor__display_name"], row["actor__email"])
+        initiative_id = row["initiative_id"]
+        activities.append(
+            {
+                "verb": row["verb"],
+                "verb_display": VERBS.get(row["verb"], row["verb"]),
+                "payload": row["payload"],
+                "created_iso": iso,
+                "created_label": label,
+                "actor": actor,
+                "initiative_title": row["initiative__title"],
+                "initiative_url": initiative_id and initiative_url(initiative_id),
+            }
+        )
+    return activities
 
 
 @login_required

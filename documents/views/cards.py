@@ -19,12 +19,13 @@ two to the same rows.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
@@ -47,13 +48,27 @@ CARD_VALUES = (
 )
 
 
+def time_label(moment: datetime) -> tuple[str, str]:
+    """``moment`` as the templates print it in the viewer's time zone: |date:'c' and
+    |date:"j M Y, H:i". Written out here (the month's name still translated as
+    Django's ``M`` does): through the filter it costs five times as much, and a
+    board shows fifty of them. tests/documents/test_views_board.py pins it to the filter.
+    """
+    local = localtime(moment)
+    month = MONTHS_3[local.month].title()
+    return (
+        local.isoformat(),
+        f"{local.day} {month} {local.year:04d}, {local.hour:02d}:{local.minute:02d}",
+    )
+
+
 def url_for_each(name: str, *args) -> Callable[[int], str]:
     """``reverse(name, args=[*args, pk])`` for many ``pk``: reversed once, then filled in."""
     url, stand_in = reverse(name, args=[*args, ID_STAND_IN]), str(ID_STAND_IN)
     return lambda pk: url.replace(stand_in, str(pk))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Card:
     """One initiative as documents/includes/board.html (its "cards" partial) shows it."""
 
@@ -66,14 +81,17 @@ class Card:
     latest_iteration: str
     url: str
 
+    @cached_property
+    def updated(self) -> tuple[str, str]:
+        return time_label(self.updated_at)
+
     @property
     def updated_iso(self) -> str:
-        # What the template's |date:'c' prints: the time in the viewer's time zone.
-        return localtime(self.updated_at).isoformat()
+        return self.updated[0]
 
     @property
     def updated_title(self) -> str:
-        return date_format(localtime(self.updated_at), "j M Y, H:i")
+        return self.updated[1]
 
     @property
     def updated_ago(self) -> str:

@@ -1,16 +1,19 @@
 """The team board's initiatives (documents/includes/board.html with board_initiatives)."""
 
+import zoneinfo
 from datetime import UTC, datetime
 
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from documents.models import Initiative, InitiativeStatus
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views import cards as cards_module
-from documents.views.cards import board_rows, board_rows_orm
+from documents.views.cards import board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -155,3 +158,17 @@ def test_a_cards_times_are_in_the_viewers_time_zone(cast, client_for):
     ):
         content = client_for(cast.viewer).get(url).content.decode()
         assert 'datetime="2025-01-15T21:00:00+09:00" title="15 Jan 2025, 21:00"' in content
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/St_Johns"])
+def test_time_label_prints_what_the_date_filter_prints(zone):
+    moments = [
+        datetime(2025, month, 1 + month * 2, month, month * 4, tzinfo=UTC) for month in range(1, 13)
+    ]
+    moments.append(datetime(2024, 2, 29, 0, 0, tzinfo=UTC))
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for moment in moments:
+            assert time_label(moment) == (
+                date_filter(timezone.localtime(moment), "c"),
+                date_filter(timezone.localtime(moment), "j M Y, H:i"),
+            )
