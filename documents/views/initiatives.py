@@ -11,16 +11,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wbapp.accounts.lookups import get_team_for_user
+from wbapp.accounts.models import person_name
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
 from ..services import initiatives
-from .cards import CARD_VALUES, board_rows, cards
+from .cards import CARD_VALUES, board_rows, cards, time_label, url_for_each
 from .common import draft_url
 
 RECENT_ITERATIONS = 8
+ITERATION_VALUES = (
+    "number",
+    "note",
+    "created_at",
+    "document_id",
+    "author__display_name",
+    "author__email",
+)
 
 
 # --- The team board (included by the team page) ------------------------------------------
@@ -146,23 +155,49 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     )
 
 
+def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
+    """The initiative's newest iterations of any document, as the page lists them.
+
+    Plain values: the documents' titles come from ``documents`` (already read), the
+    addresses are reversed once per document, the times written by time_label.
+    """
+    titles = {document.pk: document.display_title for document in documents}
+    urls = {pk: url_for_each("iteration_detail", initiative.pk, pk) for pk in titles}
+    rows = (
+        Revision.objects.filter(document__initiative=initiative)
+        .order_by("-created_at", "-pk")
+        .values(
+            "number", "note", "created_at", "document_id", "author__display_name", "author__email"
+        )[:RECENT_ITERATIONS]
+    )
+    iterations = []
+    for row in rows:
+        iso, label = time_label(row["created_at"])
+        iterations.append(
+            {
+                "number": row["number"],
+                "note": row["note"],
+                "document_title": titles[row["document_id"]],
+                "url": urls[row["document_id"]](row["number"]),
+                "author": person_name(row["author__display_name"], row["author__email"]),
+                "created_iso": iso,
+                "created_label": label,
+            }
+        )
+    return iterations
+
+
 @login_required
 @require_GET
 def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
     documents = list(initiative.documents.with_iteration_summary())
-    iterations = list(
-        Revision.objects.summaries()
-        .filter(document__initiative=initiative)
-        .select_related("author", "document")
-        .order_by("-created_at", "-pk")[:RECENT_ITERATIONS]
-    )
     context = {
         "initiative": initiative,
         "team": initiative.team,
         "answers": initiative.answers(),
         "documents": documents,
-        "iterations": iterations,
+        "iterations": _recent_iterations(initiative, documents),
         "can_edit": request.user.has_perm(EDIT, initiative),
     }
     return render(request, "documents/initiative_detail.html", context)

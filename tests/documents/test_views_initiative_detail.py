@@ -1,7 +1,10 @@
 """The initiative page: /i/<initiative>/."""
 
+import zoneinfo
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from documents.models import DocumentKind
 from documents.services.initiatives import document_create, initiative_update
@@ -72,3 +75,23 @@ def test_hostile_markdown_in_the_answers_is_defused(cast):
         initiative_update(user=cast.editor, initiative=initiative, title=text, **answers)
         html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
         assert page_problems(html) == [], name
+
+
+def test_recent_iterations_name_their_document_author_and_time_in_the_viewers_zone(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    prfaq = document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ)
+    narrative = document_create(
+        user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE, title="Why now"
+    )
+    first = iteration_save(user=cast.editor, document=prfaq)
+    iteration_save(user=cast.owner, document=narrative)
+    cast.viewer.time_zone = "Asia/Tokyo"
+    cast.viewer.save(update_fields=["time_zone"])
+
+    html = " ".join(request_as(cast, "viewer", "get", url(initiative)).content.decode().split())
+
+    local = timezone.localtime(first.created_at, zoneinfo.ZoneInfo("Asia/Tokyo"))
+    link = reverse("iteration_detail", args=[initiative.pk, narrative.pk, 1])
+    assert f'<a href="{link}">Why now · iteration 1</a>' in html
+    assert f'<time datetime="{local.isoformat()}">Editor, {local:%-d %b %Y, %H:%M}</time>' in html
+    assert "PR/FAQ · iteration 1" in html and "Owner," in html
