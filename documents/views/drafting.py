@@ -28,7 +28,13 @@ from ..forms import (
     SectionAddForm,
     SectionForm,
 )
-from ..lookups import get_document_for_user, get_faq_entry, get_image_for_user, get_section
+from ..lookups import (
+    draft_rows,
+    get_document_for_user,
+    get_faq_entry,
+    get_image_for_user,
+    get_section,
+)
 from ..models import Document, DraftSection, FaqAudience, FaqEntry
 from ..rendering import (
     FAQ_WORD_LIMIT,
@@ -47,7 +53,7 @@ DRAFT = "documents/draft.html"
 
 
 def _draft_rows(document: Document) -> tuple[list[DraftSection], list[FaqEntry]]:
-    return list(document.sections.all()), list(document.faq_entries.all())
+    return draft_rows(document)
 
 
 # The meters on the drafting page turn to "high" a little before the limit.

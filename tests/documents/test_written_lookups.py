@@ -16,6 +16,7 @@ from documents.lookups import (
     get_initiative_for_user,
     initiatives_for,
 )
+from documents.services.drafting import faq_entry_add, faq_entry_move
 from tests.documents.factories import prfaq_for
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,26 @@ def test_off_postgresql_the_orm_lookups_run(cast, monkeypatch):
 
     assert found == document and found.initiative.team == cast.team
     assert get_initiative_for_user(cast.viewer, document.initiative_id) == document.initiative
+
+
+def test_the_written_draft_rows_are_the_orms_in_the_same_order(cast):
+    document = prfaq_for(cast)
+    for n, audience in enumerate(["internal", "external", "internal", "external"]):
+        faq_entry_add(
+            user=cast.editor,
+            document=document,
+            audience=audience,
+            question=f"Q{n}?",
+            answer=f"A {n}.",
+        )
+    entry = document.faq_entries.filter(audience="internal").last()
+    faq_entry_move(user=cast.editor, entry=entry, position=1)
+    prfaq_for(cast)  # another document's rows stay out
+
+    written, built = lookups.draft_rows(document), lookups.draft_rows_orm(document)
+
+    for rows, orm_rows in zip(written, built, strict=True):
+        assert [_loaded(row) for row in rows] == [_loaded(row) for row in orm_rows]
+        assert all(row.document is document for row in rows)
+        assert all(row.get_deferred_fields() == set() for row in rows)
+    assert [e.question for e in written[1]][:2] == ["Q1?", "Q3?"]
