@@ -3,21 +3,26 @@
 The page of a team (``/t/<slug>/``); it lives with the documents it lists, above
 the accounts app whose team it shows. Members and activity are read as plain
 values: a team of 160 members would otherwise build 320 model rows to show a line
-of names.
+of names. The recent activity (the newest rows with their actor's and initiative's
+names) cost 1.5–2 ms of CPU built by the ORM and 0.3 ms written once
+(``activity_rows``; SQLite runs ``activity_rows_orm``, which a test holds it to).
 """
 
+import functools
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from wbapp.accounts.lookups import get_team_for_user
-from wbapp.accounts.models import Role, Team, person_name
-from wbapp.activity.models import Verb
+from wbapp.accounts.models import Role, Team, User, person_name
+from wbapp.activity.models import Activity, Verb
 from wbapp.http import HtmxHttpRequest
 
+from ..models import Initiative
 from .cards import time_label, url_for_each
 from .initiatives import board_initiatives
 
@@ -32,18 +37,55 @@ def _members(team: Team) -> list[tuple[str, str]]:
     return sorted(members, key=lambda m: (-Role.rank(m[0]), m[1].lower()))
 
 
+ACTIVITY_VALUES = (
+    "verb",
+    "payload",
+    "created_at",
+    "initiative_id",
+    "initiative__title",
+    "actor__display_name",
+    "actor__email",
+)
+
+
+def activity_rows_orm(team_id: int):
+    """The recent activity as the ORM reads it (the reference; SQLite runs this one)."""
+    return Activity.objects.filter(team=team_id).values(*ACTIVITY_VALUES)[:RECENT_ACTIVITY]
+
+
+@functools.cache
+def _activity_sql() -> str:
+    activity, initiative = Activity._meta.db_table, Initiative._meta.db_table
+    user = User._meta.db_table
+    # Table names come from the models; the team and the limit are parameters. The
+    # order is Activity.Meta.ordering.
+    return (
+        'SELECT a."verb", a."payload", a."created_at", a."initiative_id", i."title", '  # noqa: S608
+        f'u."display_name", u."email" FROM "{activity}" a '
+        f'LEFT JOIN "{initiative}" i ON i."id" = a."initiative_id" '
+        f'LEFT JOIN "{user}" u ON u."id" = a."actor_id" '
+        'WHERE a."team_id" = %s ORDER BY a."created_at" DESC, a."id" DESC LIMIT %s'
+    )
+
+
+def activity_rows(team_id: int) -> list[dict]:
+    """What ``activity_rows_orm(team_id)`` gives, in one prepared query."""
+    if connection.vendor != "postgresql":
+        return list(activity_rows_orm(team_id))
+    with connection.cursor() as cursor:
+        cursor.execute(_activity_sql(), [team_id, RECENT_ACTIVITY])
+        rows = [dict(zip(ACTIVITY_VALUES, row, strict=True)) for row in cursor.fetchall()]
+    # The JSON comes as text, as Django has it come; the field decodes it as for the ORM.
+    payload = Activity._meta.get_field("payload")
+    for row in rows:
+        row["payload"] = payload.from_db_value(row["payload"], None, connection)
+    return rows
+
+
 def _activities(team: Team) -> list[dict]:
     """The team's recent activity, with what each sentence needs."""
     initiative_url = url_for_each("initiative_detail")
-    rows = team.activities.values(
-        "verb",
-        "payload",
-        "created_at",
-        "initiative_id",
-        "initiative__title",
-        "actor__display_name",
-        "actor__email",
-    )[:RECENT_ACTIVITY]
+    rows = activity_rows(team.pk)
     activities = []
     for row in rows:
         iso, label = time_label(row["created_at"])

@@ -13,10 +13,12 @@ from documents.models import Initiative, InitiativeStatus
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views import cards as cards_module
+from documents.views.board import RECENT_ACTIVITY, activity_rows, activity_rows_orm
 from documents.views.cards import board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+from wbapp.activity.models import Activity, Verb
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,26 @@ def test_time_label_prints_what_the_date_filter_prints(zone):
                 date_filter(timezone.localtime(moment), "c"),
                 date_filter(timezone.localtime(moment), "j M Y, H:i"),
             )
+
+
+def test_the_written_activity_query_gives_what_the_orm_gives(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title="Gift wrap")
+    same_time = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    for n in range(RECENT_ACTIVITY + 3):
+        Activity.objects.create(
+            team=cast.team,
+            actor=None if n % 3 == 0 else cast.member(["owner", "editor", "viewer"][n % 3]),
+            initiative=initiative if n % 2 else None,
+            verb=Verb.INITIATIVE_UPDATED if n % 2 else Verb.MEMBER_JOINED,
+            payload={"role": "viewer", "n": n, "nested": {"list": [1, "two"]}},
+            created_at=same_time if n < 5 else datetime(2025, 1, n, 9, 0, tzinfo=UTC),
+        )
+    other = cast.outsider.memberships.get().team
+    Activity.objects.create(team=other, actor=cast.outsider, verb=Verb.TEAM_CREATED)
+
+    written = activity_rows(cast.team.pk)
+
+    assert written == list(activity_rows_orm(cast.team.pk))
+    assert len(written) == RECENT_ACTIVITY
+    assert {row["actor__email"] is None for row in written} == {True, False}
+    assert {row["initiative__title"] for row in written} == {"Gift wrap", None}
