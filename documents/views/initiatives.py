@@ -16,21 +16,11 @@ from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
-from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
+from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus
 from ..services import initiatives
 from .cards import CARD_VALUES, board_rows, cards, time_label, url_for_each
 from .common import draft_url
-
-RECENT_ITERATIONS = 8
-ITERATION_VALUES = (
-    "number",
-    "note",
-    "created_at",
-    "document_id",
-    "author__display_name",
-    "author__email",
-)
-
+from .initiative_rows import documents_with_summary, recent_iteration_rows
 
 # --- The team board (included by the team page) ------------------------------------------
 
@@ -163,13 +153,7 @@ def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
     """
     titles = {document.pk: document.display_title for document in documents}
     urls = {pk: url_for_each("iteration_detail", initiative.pk, pk) for pk in titles}
-    rows = (
-        Revision.objects.filter(document__initiative=initiative)
-        .order_by("-created_at", "-pk")
-        .values(
-            "number", "note", "created_at", "document_id", "author__display_name", "author__email"
-        )[:RECENT_ITERATIONS]
-    )
+    rows = recent_iteration_rows(initiative)
     iterations = []
     for row in rows:
         iso, label = time_label(row["created_at"])
@@ -191,7 +175,7 @@ def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
 @require_GET
 def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
-    documents = list(initiative.documents.with_iteration_summary())
+    documents = documents_with_summary(initiative)
     context = {
         "initiative": initiative,
         "team": initiative.team,
