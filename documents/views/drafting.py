@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from wbapp.accounts.models import person_name
 from wbapp.http import HtmxHttpRequest
 
 from ..diffing import diff_text
@@ -34,6 +35,7 @@ from ..lookups import (
     get_faq_entry,
     get_image_for_user,
     get_section,
+    latest_iteration,
 )
 from ..models import Document, DraftSection, FaqAudience, FaqEntry
 from ..rendering import (
@@ -78,7 +80,9 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     document = get_document_for_user(request.user, initiative_id, document_id)
     context = document_context(request, document)
     sections, faq_entries = _draft_rows(document)
-    latest = document.revisions.summaries().select_related("author").order_by("-number").first()
+    latest = latest_iteration(document)
+    if latest is not None:
+        latest["author"] = person_name(latest["author__display_name"], latest["author__email"])
     editing = request.GET.get("edit", "") if context["can_edit"] else ""
     addresses = row_addresses(document)
     press_release = draft_items((s for s in sections if s.is_press_release), addresses)

@@ -8,6 +8,7 @@ SQL misses, fails here.
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 
 from documents import lookups
 from documents.lookups import (
@@ -17,6 +18,7 @@ from documents.lookups import (
     initiatives_for,
 )
 from documents.services.drafting import faq_entry_add, faq_entry_move
+from documents.services.iterations import iteration_save
 from tests.documents.factories import prfaq_for
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +104,28 @@ def test_the_written_draft_rows_are_the_orms_in_the_same_order(cast):
         assert all(row.document is document for row in rows)
         assert all(row.get_deferred_fields() == set() for row in rows)
     assert [e.question for e in written[1]][:2] == ["Q1?", "Q3?"]
+
+
+def test_the_written_latest_iteration_is_the_orms(cast):
+    document = prfaq_for(cast)
+    assert lookups.latest_iteration(document) is None is lookups.latest_iteration_orm(document)
+    iteration_save(user=cast.owner, document=document)
+    iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=prfaq_for(cast))
+
+    latest = lookups.latest_iteration(document)
+
+    assert latest == lookups.latest_iteration_orm(document)
+    assert (latest["number"], latest["author__display_name"]) == (2, cast.editor.display_name)
+
+
+def test_the_drafting_page_names_the_latest_iteration_and_its_author(cast, client_for):
+    document = prfaq_for(cast)
+    iteration_save(user=cast.owner, document=document)
+    url = reverse("draft", args=[document.initiative_id, document.pk])
+
+    html = " ".join(client_for(cast.viewer).get(url).content.decode().split())
+
+    link = reverse("iteration_detail", args=[document.initiative_id, document.pk, 1])
+    assert f'Latest: <a href="{link}">iteration 1</a> by Owner, on <time' in html
+    assert "Iterations (1)" in html
