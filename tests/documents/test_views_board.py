@@ -13,7 +13,13 @@ from documents.models import Initiative, InitiativeStatus
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views import cards as cards_module
-from documents.views.board import RECENT_ACTIVITY, activity_rows, activity_rows_orm
+from documents.views.board import (
+    RECENT_ACTIVITY,
+    activity_rows,
+    activity_rows_orm,
+    member_rows,
+    member_rows_orm,
+)
 from documents.views.cards import board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
@@ -197,3 +203,14 @@ def test_the_written_activity_query_gives_what_the_orm_gives(cast):
     assert len(written) == RECENT_ACTIVITY
     assert {row["actor__email"] is None for row in written} == {True, False}
     assert {row["initiative__title"] for row in written} == {"Gift wrap", None}
+
+
+def test_the_written_member_query_gives_what_the_orm_gives(cast):
+    cast.editor.display_name = ""
+    cast.editor.save(update_fields=["display_name"])
+
+    written = member_rows(cast.team.pk)
+
+    assert sorted(written) == sorted(member_rows_orm(cast.team.pk))
+    assert len(written) == 4
+    assert ("editor", "", cast.editor.email) in written
