@@ -16,7 +16,9 @@ is kept and reused.
 
 import functools
 import hashlib
+import inspect
 from collections.abc import Callable, Iterable
+from types import ModuleType
 
 from django.core.cache import cache, caches
 from django.core.cache.backends import redis
@@ -81,15 +83,30 @@ def templates_digest(*names: str) -> str:
     return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
 
 
-def html_key(templates: Iterable[str], *shown) -> str:
-    """The key of HTML rendered from ``templates`` showing ``shown``.
+@functools.cache
+def code_digest(*modules: ModuleType) -> str:
+    """A short hash of these modules' source, read once per process.
+
+    Part of the key of HTML that Python code makes (Markdown rendered, a diff laid
+    out), so that a deployment that makes it differently never serves the old HTML.
+    """
+    source = "".join(inspect.getsource(module) for module in modules)
+    return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
+
+
+def html_key(templates: Iterable[str], *shown, code: Iterable[ModuleType] = ()) -> str:
+    """The key of HTML rendered from ``templates`` (and by ``code``) showing ``shown``.
 
     ``shown``: what the HTML is a picture of — a primary key with its version, or an
     immutable id with its creation time — and anything else it varies by (the time
-    zone its times are shown in). Never a viewer's rights or a form.
+    zone its times are shown in). Never a viewer's rights or a form. ``code``: the
+    modules whose functions make the HTML when templates are not all of it.
     """
-    templates = tuple(templates)
-    return ":".join(["html", templates_digest(*templates), *(str(part) for part in shown)])
+    digests = [templates_digest(*templates)]
+    code = tuple(code)
+    if code:
+        digests.append(code_digest(*code))
+    return ":".join(["html", *digests, *(str(part) for part in shown)])
 
 
 def kept_many(compute: dict[str, Callable[[], str]], timeout: int) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Database helpers the apps share."""
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -27,3 +28,47 @@ def planned_per_query():
     finally:
         if connection.connection is raw:
             raw.prepare_threshold = before
+
+
+# Any id a 64-bit column can hold; larger ones match nothing (as Django's lookups say).
+ID_RANGE = range(-(2**63), 2**63)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a hand-written query: a model under an alias, with every concrete field.
+
+    Its columns come from the model's own field list, so a new field is selected
+    without an edit; ``make`` builds the instance as Django's iterator does
+    (``Model.from_db``). Only for models none of whose fields convert values on
+    their way from the database (PostgreSQL returns these as Django would).
+    """
+
+    model: type
+    alias: str
+
+    @property
+    def fields(self) -> list:
+        return list(self.model._meta.concrete_fields)
+
+    @property
+    def width(self) -> int:
+        return len(self.fields)
+
+    def __str__(self) -> str:
+        return f'"{self.model._meta.db_table}" {self.alias}'
+
+    def columns(self) -> str:
+        return ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
+
+    def make(self, values):
+        return self.model.from_db(connection.alias, [f.attname for f in self.fields], list(values))
+
+
+def split_row(row, tables) -> tuple[list, tuple]:
+    """Instances of ``tables`` made from the front of ``row``, and the values left after them."""
+    objects, at = [], 0
+    for table in tables:
+        objects.append(table.make(row[at : at + table.width]))
+        at += table.width
+    return objects, tuple(row[at:])

@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from wbapp.accounts.models import person_name
 from wbapp.http import HtmxHttpRequest
 
-from .. import kept
 from ..diffing import diff_text
 from ..forms import (
     FaqAddForm,
@@ -29,7 +29,14 @@ from ..forms import (
     SectionAddForm,
     SectionForm,
 )
-from ..lookups import get_document_for_user, get_faq_entry, get_image_for_user, get_section
+from ..lookups import (
+    draft_rows,
+    get_document_for_user,
+    get_faq_entry,
+    get_image_for_user,
+    get_section,
+    latest_iteration,
+)
 from ..models import Document, DraftSection, FaqAudience, FaqEntry
 from ..rendering import (
     FAQ_WORD_LIMIT,
@@ -39,7 +46,7 @@ from ..rendering import (
 )
 from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
-from .draft_items import DraftItem, draft_items, row_addresses
+from .draft_items import DraftItem, draft_items, keep_shown, row_addresses
 
 DRAFT = "documents/draft.html"
 
@@ -48,7 +55,7 @@ DRAFT = "documents/draft.html"
 
 
 def _draft_rows(document: Document) -> tuple[list[DraftSection], list[FaqEntry]]:
-    return list(document.sections.all()), list(document.faq_entries.all())
+    return draft_rows(document)
 
 
 # The meters on the drafting page turn to "high" a little before the limit.
@@ -73,27 +80,29 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     document = get_document_for_user(request.user, initiative_id, document_id)
     context = document_context(request, document)
     sections, faq_entries = _draft_rows(document)
-    latest = document.revisions.summaries().select_related("author").order_by("-number").first()
+    latest = latest_iteration(document)
+    if latest is not None:
+        latest["author"] = person_name(latest["author__display_name"], latest["author__email"])
     editing = request.GET.get("edit", "") if context["can_edit"] else ""
-    rendered = kept.draft_html([*sections, *faq_entries])
     addresses = row_addresses(document)
+    press_release = draft_items((s for s in sections if s.is_press_release), addresses)
+    other_sections = draft_items((s for s in sections if not s.is_press_release), addresses)
+    faq_parts = [
+        (
+            audience,
+            label,
+            draft_items((e for e in faq_entries if e.audience == audience), addresses),
+        )
+        for audience, label in FaqAudience.choices
+    ]
+    items = [*press_release, *other_sections, *(item for _, _, part in faq_parts for item in part)]
+    # What every viewer sees of each row, in one round trip; the row being edited
+    # shows its editor instead.
+    keep_shown([item for item in items if item.row.key != editing])
     context |= {
-        "press_release": draft_items(
-            (s for s in sections if s.is_press_release), rendered, addresses
-        ),
-        "other_sections": draft_items(
-            (s for s in sections if not s.is_press_release), rendered, addresses
-        ),
-        "faq_parts": [
-            (
-                audience,
-                label,
-                draft_items(
-                    (e for e in faq_entries if e.audience == audience), rendered, addresses
-                ),
-            )
-            for audience, label in FaqAudience.choices
-        ],
+        "press_release": press_release,
+        "other_sections": other_sections,
+        "faq_parts": faq_parts,
         "editing": editing,
         "latest": latest,
         "iteration_form": IterationForm(),
@@ -130,7 +139,7 @@ def section_detail(
     edit = request.GET.get("edit") == "1"
     document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
     section = get_section(document, key)
-    item = DraftItem(row=section, words=section.word_count)
+    item = DraftItem(row=section)
     return _fragment_or_redirect(
         request,
         document,
@@ -167,7 +176,7 @@ def _conflict_response(request, document, conflict, partial: str) -> HttpRespons
     current = conflict.current
     context = document_context(request, document) | {
         "conflict": conflict,
-        "item": DraftItem(row=current, words=current.word_count) if current else None,
+        "item": DraftItem(row=current) if current else None,
         "key": request.resolver_match.kwargs["key"],
         "mine": conflict.mine,
         "mine_title": conflict.mine_title or "",
@@ -209,9 +218,7 @@ def section_save(
         )
     except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "section_conflict")
-    return _save_response(
-        request, document, DraftItem(row=section, words=section.word_count), "section_editor"
-    )
+    return _save_response(request, document, DraftItem(row=section), "section_editor")
 
 
 def _move(request, document, row, move, *, anchor: str) -> HttpResponse:
@@ -246,7 +253,7 @@ def section_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) 
     section = drafting.section_add(
         user=request.user, document=document, heading=heading or "New section"
     )
-    item = DraftItem(row=section, words=0, last=True)
+    item = DraftItem(row=section, last=True)
     if request.htmx:
         context = document_context(request, document) | {"item": item, "focus": True}
         return render(request, f"{DRAFT}#section_editor", context)
@@ -301,7 +308,7 @@ def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> H
     entry = drafting.faq_entry_add(
         user=request.user, document=document, audience=form.cleaned_data["audience"]
     )
-    item = DraftItem(row=entry, words=0, last=True)
+    item = DraftItem(row=entry, last=True)
     if request.htmx:
         context = document_context(request, document) | {"item": item, "focus": True}
         return render(request, f"{DRAFT}#faq_editor", context)
@@ -316,7 +323,7 @@ def faq_detail(
     edit = request.GET.get("edit") == "1"
     document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
     entry = get_faq_entry(document, key)
-    item = DraftItem(row=entry, words=entry.word_count)
+    item = DraftItem(row=entry)
     return _fragment_or_redirect(
         request,
         document,
@@ -347,9 +354,7 @@ def faq_save(
         )
     except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "faq_conflict")
-    return _save_response(
-        request, document, DraftItem(row=entry, words=entry.word_count), "faq_editor"
-    )
+    return _save_response(request, document, DraftItem(row=entry), "faq_editor")
 
 
 @login_required

@@ -6,23 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Subquery, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wbapp.accounts.lookups import get_team_for_user
+from wbapp.accounts.models import person_name
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
-from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus, Revision
+from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus
 from ..services import initiatives
+from .cards import CARD_VALUES, board_rows, cards, time_label, url_for_each
 from .common import draft_url
-
-RECENT_ITERATIONS = 8
-
+from .initiative_rows import documents_with_summary, recent_iteration_rows
 
 # --- The team board (included by the team page) ------------------------------------------
 
@@ -38,56 +36,31 @@ class Board:
 # links to its own list (team_initiatives), so the board costs the same to read and
 # to render for a team of 10 initiatives as for one of 1,000.
 BOARD_CARDS = 8
-# What a card shows: not the five customer answers.
-CARD_FIELDS = ("team", "title", "status", "updated_at", "owner__display_name", "owner__email")
 LIST_PAGE_SIZE = 50
 
 
 def board_initiatives(team, user) -> Board:
     """The team's initiatives grouped by status, for documents/includes/board.html.
 
-    One query, whatever the number of initiatives or iterations: a window function
-    numbers each status's initiatives (newest activity first) and only the first
-    BOARD_CARDS of each come back, with their status's count, the owner joined and
-    the latest iteration annotated by subqueries (computed for those rows only).
-    ``user``'s role (cached by the team lookup) decides whether the "New initiative"
-    button shows.
+    One query, whatever the number of initiatives or iterations (cards.board_rows):
+    the first BOARD_CARDS of each status (newest activity first) with their
+    status's count, owner and latest iteration. ``user``'s role (cached by the team
+    lookup) decides whether the "New initiative" button shows.
     """
-    place = Window(
-        RowNumber(), partition_by=F("status"), order_by=[F("updated_at").desc(), F("pk").desc()]
-    )
-    first_of_each = (
-        Initiative.objects.filter(team=team)
-        .annotate(place=place)
-        .filter(place__lte=BOARD_CARDS)
-        .values("pk")
-    )
-    same_status = (
-        Initiative.objects.filter(team=OuterRef("team"), status=OuterRef("status"))
-        .order_by()
-        .values("status")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    cards = list(
-        Initiative.objects.filter(pk__in=first_of_each)
-        .only(*CARD_FIELDS)
-        .annotate(status_count=Subquery(same_status))
-        .select_related("owner")
-        .with_latest_iteration()
-        .order_by("-updated_at", "-pk")
-    )
+    rows = board_rows(team.pk, BOARD_CARDS)
+    counts = {row["status"]: row["status_count"] for row in rows}
+    shown = cards(rows)
     columns = []
     for status, label in InitiativeStatus.choices:
-        shown = [i for i in cards if i.status == status]
-        count = shown[0].status_count if shown else 0
+        column = [card for card in shown if card.status == status]
+        count = counts.get(status, 0)
         columns.append(
             {
                 "status": status,
                 "label": label,
-                "initiatives": shown,
+                "initiatives": column,
                 "count": count,
-                "more": count - len(shown),
+                "more": count - len(column),
             }
         )
     return Board(
@@ -106,9 +79,9 @@ def team_initiatives(request: HtmxHttpRequest, slug: str, status: str) -> HttpRe
         raise Http404("No such status.")
     initiatives = (
         Initiative.objects.filter(team=team, status=status)
-        .select_related("owner")
         .with_latest_iteration()
         .order_by("-updated_at", "-pk")
+        .values(*CARD_VALUES)
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -116,6 +89,7 @@ def team_initiatives(request: HtmxHttpRequest, slug: str, status: str) -> HttpRe
         "status": status,
         "label": InitiativeStatus(status).label,
         "page": page,
+        "cards": cards(page),
     }
     return render(request, "documents/initiative_list.html", context)
 
@@ -171,23 +145,43 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     )
 
 
+def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
+    """The initiative's newest iterations of any document, as the page lists them.
+
+    Plain values: the documents' titles come from ``documents`` (already read), the
+    addresses are reversed once per document, the times written by time_label.
+    """
+    titles = {document.pk: document.display_title for document in documents}
+    urls = {pk: url_for_each("iteration_detail", initiative.pk, pk) for pk in titles}
+    rows = recent_iteration_rows(initiative)
+    iterations = []
+    for row in rows:
+        iso, label = time_label(row["created_at"])
+        iterations.append(
+            {
+                "number": row["number"],
+                "note": row["note"],
+                "document_title": titles[row["document_id"]],
+                "url": urls[row["document_id"]](row["number"]),
+                "author": person_name(row["author__display_name"], row["author__email"]),
+                "created_iso": iso,
+                "created_label": label,
+            }
+        )
+    return iterations
+
+
 @login_required
 @require_GET
 def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
-    documents = list(initiative.documents.with_iteration_summary())
-    iterations = list(
-        Revision.objects.summaries()
-        .filter(document__initiative=initiative)
-        .select_related("author", "document")
-        .order_by("-created_at", "-pk")[:RECENT_ITERATIONS]
-    )
+    documents = documents_with_summary(initiative)
     context = {
         "initiative": initiative,
         "team": initiative.team,
         "answers": initiative.answers(),
         "documents": documents,
-        "iterations": iterations,
+        "iterations": _recent_iterations(initiative, documents),
         "can_edit": request.user.has_perm(EDIT, initiative),
     }
     return render(request, "documents/initiative_detail.html", context)

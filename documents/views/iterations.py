@@ -1,19 +1,16 @@
 """Iterations: save, list, read, restore, export, and compare two of them."""
 
-import functools
-import hashlib
-import inspect
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from wbapp.cache import html_key
 from wbapp.http import HtmxHttpRequest
 
 from .. import comparing, diffing
@@ -30,7 +27,8 @@ TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80
 
 COMPARE = "documents/compare.html"
 # Iterations never change, so a rendered comparison of two stays right until the
-# code that makes it changes; its key carries a digest of that code (_code_digest).
+# code or the templates that make it change: both are in its key (html_key).
+COMPARE_TEMPLATES = (COMPARE, "documents/includes/diff_item.html")
 COMPARE_CACHE_SECONDS = 24 * 60 * 60
 
 # --- Iterations ----------------------------------------------------------------------------
@@ -174,20 +172,18 @@ def _row(diff, was: dict, now: dict) -> dict:
     return {"diff": diff, "was": was.get(diff.key), "now": now.get(diff.key)}
 
 
-@functools.cache
-def _code_digest() -> str:
-    """A hash of the comparison code and the templates that render it (once per process)."""
-    sources = [inspect.getsource(comparing), inspect.getsource(diffing)] + [
-        get_template(name).template.source
-        for name in (COMPARE, "documents/includes/diff_item.html")
-    ]
-    return hashlib.blake2b("".join(sources).encode(), digest_size=6).hexdigest()
-
-
 def _comparison_key(old: Revision, new: Revision, mode: str) -> str:
     # The creation times too: a database rebuilt from scratch reuses ids, a cache may not be.
-    ends = [f"{r.pk}.{r.created_at.timestamp()}" for r in (old, new)]
-    return f"compare:{_code_digest()}:{ends[0]}:{ends[1]}:{mode}"
+    return html_key(
+        COMPARE_TEMPLATES,
+        "compare",
+        old.pk,
+        old.created_at.timestamp(),
+        new.pk,
+        new.created_at.timestamp(),
+        mode,
+        code=[comparing, diffing],
+    )
 
 
 def _comparison(document, old: Revision, new: Revision, mode: str) -> dict:

@@ -1,15 +1,30 @@
 """The team board's initiatives (documents/includes/board.html with board_initiatives)."""
 
+import zoneinfo
+from datetime import UTC, datetime
+
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from documents.models import Initiative, InitiativeStatus
 from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
+from documents.views import cards as cards_module
+from documents.views.board import (
+    RECENT_ACTIVITY,
+    activity_rows,
+    activity_rows_orm,
+    member_rows,
+    member_rows_orm,
+)
+from documents.views.cards import board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
 from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+from wbapp.activity.models import Activity, Verb
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +117,100 @@ def test_a_status_list_is_for_members_only(cast, client_for):
     assert client_for(cast.viewer).get(url).status_code == 200
     unknown = reverse("team_initiatives", args=[cast.team.slug, "abandoned"])
     assert client_for(cast.viewer).get(unknown).status_code == 404
+
+
+def test_the_written_board_query_gives_what_the_orm_gives(cast):
+    # Two statuses past the cards' limit, one with a few, iterations on some, another team.
+    for n in range(BOARD_CARDS + 3):
+        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+    for n in range(3):
+        InitiativeFactory(team=cast.team, owner=cast.owner, title=f"Kept {n}", status="shelved")
+    for n in range(BOARD_CARDS + 1):
+        InitiativeFactory(team=cast.team, owner=cast.viewer, title=f"Go {n}", status="approved")
+    for _ in range(2):
+        document = prfaq_for(cast, title="With iterations")
+        iteration_save(user=cast.editor, document=document)
+        iteration_save(user=cast.editor, document=document)
+    InitiativeFactory(title="Another team's idea")
+
+    written = board_rows(cast.team.pk, BOARD_CARDS)
+
+    assert written == list(board_rows_orm(cast.team.pk, BOARD_CARDS))
+    assert len(written) == 2 * BOARD_CARDS + 3
+    assert {row["latest_iteration_number"] for row in written} == {None, 2}
+    assert [row["title"] for row in written][:2] == ["With iterations"] * 2
+
+
+def test_the_board_query_runs_through_the_orm_off_postgresql(cast, monkeypatch):
+    InitiativeFactory(team=cast.team, owner=cast.editor, title="Idea")
+    monkeypatch.setattr(cards_module.connection, "vendor", "sqlite")
+
+    rows = board_rows(cast.team.pk, BOARD_CARDS)
+
+    assert [(row["title"], row["status_count"]) for row in rows] == [("Idea", 1)]
+
+
+def test_a_cards_times_are_in_the_viewers_time_zone(cast, client_for):
+    InitiativeFactory(
+        team=cast.team,
+        owner=cast.editor,
+        title="Idea",
+        updated_at=datetime(2025, 1, 15, 12, 0, tzinfo=UTC),
+    )
+    cast.viewer.time_zone = "Asia/Tokyo"
+    cast.viewer.save(update_fields=["time_zone"])
+
+    for url in (
+        reverse("team_board", args=[cast.team.slug]),
+        reverse("team_initiatives", args=[cast.team.slug, "drafting"]),
+    ):
+        content = client_for(cast.viewer).get(url).content.decode()
+        assert 'datetime="2025-01-15T21:00:00+09:00" title="15 Jan 2025, 21:00"' in content
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/St_Johns"])
+def test_time_label_prints_what_the_date_filter_prints(zone):
+    moments = [
+        datetime(2025, month, 1 + month * 2, month, month * 4, tzinfo=UTC) for month in range(1, 13)
+    ]
+    moments.append(datetime(2024, 2, 29, 0, 0, tzinfo=UTC))
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for moment in moments:
+            assert time_label(moment) == (
+                date_filter(timezone.localtime(moment), "c"),
+                date_filter(timezone.localtime(moment), "j M Y, H:i"),
+            )
+
+
+def test_the_written_activity_query_gives_what_the_orm_gives(cast):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title="Gift wrap")
+    same_time = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    for n in range(RECENT_ACTIVITY + 3):
+        Activity.objects.create(
+            team=cast.team,
+            actor=None if n % 3 == 0 else cast.member(["owner", "editor", "viewer"][n % 3]),
+            initiative=initiative if n % 2 else None,
+            verb=Verb.INITIATIVE_UPDATED if n % 2 else Verb.MEMBER_JOINED,
+            payload={"role": "viewer", "n": n, "nested": {"list": [1, "two"]}},
+            created_at=same_time if n < 5 else datetime(2025, 1, n, 9, 0, tzinfo=UTC),
+        )
+    other = cast.outsider.memberships.get().team
+    Activity.objects.create(team=other, actor=cast.outsider, verb=Verb.TEAM_CREATED)
+
+    written = activity_rows(cast.team.pk)
+
+    assert written == list(activity_rows_orm(cast.team.pk))
+    assert len(written) == RECENT_ACTIVITY
+    assert {row["actor__email"] is None for row in written} == {True, False}
+    assert {row["initiative__title"] for row in written} == {"Gift wrap", None}
+
+
+def test_the_written_member_query_gives_what_the_orm_gives(cast):
+    cast.editor.display_name = ""
+    cast.editor.save(update_fields=["display_name"])
+
+    written = member_rows(cast.team.pk)
+
+    assert sorted(written) == sorted(member_rows_orm(cast.team.pk))
+    assert len(written) == 4
+    assert ("editor", "", cast.editor.email) in written

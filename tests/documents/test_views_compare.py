@@ -1,13 +1,17 @@
 """Comparing two iterations: GET /i/<i>/d/<d>/compare/<a>...<b>/."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from documents import comparing, diffing
 from documents.services.drafting import faq_entry_add, faq_entry_move, section_save
 from documents.services.iterations import iteration_save
+from documents.views.iterations import COMPARE_TEMPLATES
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
+from wbapp.cache import html_key
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +177,21 @@ def test_hostile_text_stays_escaped_when_the_comparison_comes_from_the_cache(cas
     html = request_as(cast, "reviewer", "get", url(document)).content.decode()
     assert page_problems(html) == []
     assert "<script>alert" not in html
+
+
+def test_a_comparison_is_kept_under_html_key_with_the_code_that_makes_it(cast):
+    document = two_iterations(cast)
+    request_as(cast, "viewer", "get", url(document, 1, 2, "inline"))
+    old, new = (document.revisions.get(number=n) for n in (1, 2))
+
+    key = html_key(
+        COMPARE_TEMPLATES,
+        "compare",
+        old.pk,
+        old.created_at.timestamp(),
+        new.pk,
+        new.created_at.timestamp(),
+        "inline",
+        code=[comparing, diffing],
+    )
+    assert "<del>week</del>" in cache.get(key)["html"]

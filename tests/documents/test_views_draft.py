@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import FaqAudience
-from documents.services.drafting import faq_entry_add, section_save
+from documents.services.drafting import faq_entry_add, faq_entry_save, section_save
 from tests.documents.access import base_version_in
 from tests.documents.factories import prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -123,3 +123,31 @@ def test_hostile_markdown_in_sections_and_faq_is_defused(cast, client_for):
         # The editor shows the text as typed, escaped, inside a textarea.
         editor = client.get(draft_url(document, edit="solution")).content.decode()
         assert page_problems(editor) == [], name
+
+
+def test_a_rows_kept_html_changes_when_its_text_or_heading_changes(cast, client_for):
+    document = prfaq_for(cast)
+    headline = document.sections.get(key="headline")
+    headline = section_save(
+        user=cast.editor, section=headline, body="Returns in one tap", base_version=1
+    )
+    entry = faq_entry_add(
+        user=cast.editor, document=document, audience=FaqAudience.EXTERNAL, question="Cost?"
+    )
+    url = draft_url(document)
+    assert "Returns in one tap" in client_for(cast.viewer).get(url).content.decode()
+
+    section_save(user=cast.editor, section=headline, body="Returns in two taps", base_version=2)
+    entry = faq_entry_save(
+        user=cast.editor, entry=entry, question="Price?", answer="Free.", base_version=1
+    )
+
+    for user in (cast.viewer, cast.editor):
+        content = client_for(user).get(url).content.decode()
+        assert "Returns in two taps" in content and "Returns in one tap" not in content
+        assert "Price?" in content and "Cost?" not in content
+        assert "<p>Free.</p>" in content
+    # The kept rows carry no viewer's controls: the editor's are rendered around them.
+    assert 'class="item-actions"' not in client_for(cast.viewer).get(url).content.decode()
+    editor_page = client_for(cast.editor).get(url).content.decode()
+    assert editor_page.count('class="item-actions"') == document.sections.count() + 1

@@ -39,6 +39,14 @@ class UserManager(DjangoUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+def person_name(display_name: str, email: str) -> str:
+    """How a person is named on every page: the display name, else the e-mail's local part.
+
+    For pages that read the two columns as plain values instead of User rows.
+    """
+    return display_name or email.split("@", 1)[0]
+
+
 class User(AbstractUser):
     username = None
     first_name = None
@@ -62,7 +70,7 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
+        return person_name(self.display_name, self.email)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
