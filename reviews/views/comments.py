@@ -207,10 +207,15 @@ def iteration_comment_context(
             comments += list(visible.filter(lost).for_display(user))
     outdated = [comment for comment in comments if comment.passage_lost]
     mark_where_it_was(outdated, revision)
-    items = list(
-        ActionItem.objects.visible_to(user)
-        .filter(comment__in=[comment.pk for comment in comments])
-        .select_related("owner")
+    # No thread shown (the margins load later): no action item to look for, no query to build.
+    items = (
+        list(
+            ActionItem.objects.visible_to(user)
+            .filter(comment__in=[comment.pk for comment in comments])
+            .select_related("owner")
+        )
+        if comments
+        else []
     )
     viewer = viewer_for(user, initiative=initiative)
     decorate(comments, viewer, items)
