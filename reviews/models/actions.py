@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from wbapp.http import url_for_id
+
 from .comments import Comment
 from .sessions import ReviewSession, members_of_team
 
@@ -66,6 +68,11 @@ class ActionItem(models.Model):
         return (
             self.done_at is None and self.due_on is not None and self.due_on < timezone.localdate()
         )
+
+    @property
+    def done_url(self) -> str:
+        """Where its tick posts (a page lists many: no reverse() each)."""
+        return url_for_id("action_item_done", self.pk)
 
     def may_be_ticked_by(self, user, *, team_editor: bool) -> bool:
         """Its owner, its creator, and the team's editors and owners tick it off (or on again).

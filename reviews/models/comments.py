@@ -13,9 +13,11 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from documents.models import Revision
 from wbapp.accounts.rules import known_team_membership
+from wbapp.http import urls_for_id
 
 from .sessions import REVEALED_PHASES, ReviewSession, members_of_team
 
@@ -278,6 +280,23 @@ class Comment(models.Model):
     def passage_lost(self) -> bool:
         """Carried onto an iteration that no longer has its words (whatever its status now)."""
         return self.anchoring == Anchoring.LOST
+
+    @cached_property
+    def action_urls(self) -> dict[str, str]:
+        """Where the thread's controls post (reply, +1, resolve…), without a reverse() each."""
+        return urls_for_id(THREAD_ACTIONS, self.pk)
+
+
+# The thread's controls (comment_card.html#controls): the route of each.
+THREAD_ACTIONS = {
+    "reply": "reply_create",
+    "resolve": "comment_resolve",
+    "reopen": "comment_reopen",
+    "plus_one": "comment_plus_one",
+    "delete": "comment_delete",
+    "mark_addressed": "comment_mark_addressed",
+    "action_item": "action_item_create",
+}
 
 
 @dataclass(frozen=True)
