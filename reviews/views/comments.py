@@ -182,7 +182,8 @@ def iteration_comment_context(
     """
     document = revision.document
     initiative = document.initiative
-    visible = Comment.objects.visible_on(revision, user).in_document_order()
+    visible = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
+    visible = visible.in_document_order()
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
     lost = Q(anchoring=Anchoring.LOST)
