@@ -7,7 +7,14 @@ from reviews.models import ActionItem, Comment
 from reviews.models.comments import THREAD_ACTIONS
 from wbapp.http import url_for_id, urls_for_id
 
-ROUTES = [*THREAD_ACTIONS.values(), "action_item_done", "session_detail"]
+ROUTES = [
+    *THREAD_ACTIONS.values(),
+    "action_item_done",
+    "session_detail",
+    "session_live",
+    "session_comment_create",
+    "mention_suggest",
+]
 
 
 @pytest.mark.parametrize("name", ROUTES)
