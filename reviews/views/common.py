@@ -215,8 +215,9 @@ def decorate(comments: list[Comment], viewer: Viewer, items: list[ActionItem]) -
     by_comment = defaultdict(list)
     for item in items:
         by_comment[item.comment_id].append(item)
+    me = viewer.user.pk  # once: request.user is a lazy proxy, each attribute a detour
     for comment in comments:
-        comment.is_mine = comment.author_id == viewer.user.pk
+        comment.is_mine = comment.author_id == me
         comment.can_moderate = comment.is_mine or viewer.is_editor or viewer.is_facilitator
         comment.items = by_comment[comment.pk]
     return comments
