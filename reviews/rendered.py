@@ -28,6 +28,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from wbapp.cache import html_key, kept, kept_many
 
@@ -84,9 +85,22 @@ def memo_article(context: Context) -> SafeString:
 
 
 def margin(context: Context, row) -> SafeString:
-    """One row's margin, rendered for this request: its comment cards under a heading."""
-    with context.push(row=row):
-        return mark_safe(get_template(f"{MEMO}#margin_cards").template.render(context))  # noqa: S308
+    """One row's margin, rendered for this request: its comment cards under a heading.
+
+    Built here rather than by a template, as ``_loader``: a page has a margin per
+    section, and the template's nodes cost more than the kept cards they hold.
+    The heading is escaped (a long one cut, as ``truncatechars:40`` does).
+    """
+    comments = row.comments
+    if not comments:
+        return mark_safe("")  # noqa: S308 - empty
+    count = len(comments)
+    heading = escape(Truncator(row.heading).chars(40))
+    cards = "".join(f"<li>{comment_card(context, comment)}</li>" for comment in comments)
+    return mark_safe(  # noqa: S308 - the heading escaped, the cards rendered escaped
+        f'<h4 class="margin-title">{count} comment{"" if count == 1 else "s"} on “{heading}”</h4>'
+        f'<ol class="margin-list">{cards}</ol>'
+    )
 
 
 def prepare_cards(comments) -> None:

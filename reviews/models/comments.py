@@ -13,9 +13,11 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from documents.models import Revision
 from wbapp.accounts.rules import known_team_membership
+from wbapp.http import urls_for_id
 
 from .sessions import REVEALED_PHASES, ReviewSession, members_of_team
 
@@ -50,6 +52,11 @@ class Anchoring(models.TextChoices):
     LOST = "lost", "Passage removed"
 
 
+def _shown_to(user) -> Q:
+    # Not made in a session still scheduled or reading, unless by ``user``.
+    return Q(session__isnull=True) | Q(session__phase__in=REVEALED_PHASES) | Q(author=user)
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """THE privacy rule: the comments ``user`` may know exist.
@@ -59,13 +66,23 @@ class CommentQuerySet(models.QuerySet):
         """
         if user is None or not user.is_authenticated:
             return self.none()
-        return self.filter(members_of_team(user, "initiative__team")).filter(
-            Q(session__isnull=True) | Q(session__phase__in=REVEALED_PHASES) | Q(author=user)
-        )
+        return self.filter(members_of_team(user, "initiative__team")).filter(_shown_to(user))
 
-    def visible_on(self, revision, user):
-        """Comments on one iteration that ``user`` may see (asynchronous and session)."""
-        return self.visible_to(user).filter(revision=revision)
+    def visible_on(self, revision, user, *, team_id: int | None = None):
+        """Comments on one iteration that ``user`` may see (asynchronous and session).
+
+        The same rule as visible_to. ``team_id``: the iteration's team, where the
+        caller has it at hand; if a lookup already read the user's membership of it
+        (get_revision_for_user), no join for it, as in visible_in_session.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        member = None if team_id is None else known_team_membership(user, team_id)
+        if member is None:
+            return self.visible_to(user).filter(revision=revision)
+        if not member:
+            return self.none()
+        return self.filter(revision=revision).filter(_shown_to(user))
 
     def visible_in_session(self, session, user):
         """Comments made in ``session`` that ``user`` may see: during the reading, their own.
@@ -106,6 +123,11 @@ class CommentQuerySet(models.QuerySet):
         not in this iteration's text; it belongs in the outdated list instead.
         """
         return self.exclude(anchoring=Anchoring.LOST)
+
+    def status_counts(self) -> "StatusCounts":
+        """How many of the comments in this queryset are in each status (one query)."""
+        counts = dict(self.order_by().values_list("status").annotate(Count("pk")))
+        return StatusCounts(**{status: counts.get(status, 0) for status in CommentStatus.values})
 
     def status_counts_by_revision(self) -> dict[int, "StatusCounts"]:
         """{revision id: StatusCounts} for the comments in this queryset, in one query."""
@@ -278,6 +300,23 @@ class Comment(models.Model):
     def passage_lost(self) -> bool:
         """Carried onto an iteration that no longer has its words (whatever its status now)."""
         return self.anchoring == Anchoring.LOST
+
+    @cached_property
+    def action_urls(self) -> dict[str, str]:
+        """Where the thread's controls post (reply, +1, resolve…), without a reverse() each."""
+        return urls_for_id(THREAD_ACTIONS, self.pk)
+
+
+# The thread's controls (comment_card.html#controls): the route of each.
+THREAD_ACTIONS = {
+    "reply": "reply_create",
+    "resolve": "comment_resolve",
+    "reopen": "comment_reopen",
+    "plus_one": "comment_plus_one",
+    "delete": "comment_delete",
+    "mark_addressed": "comment_mark_addressed",
+    "action_item": "action_item_create",
+}
 
 
 @dataclass(frozen=True)

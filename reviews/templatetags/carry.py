@@ -47,12 +47,18 @@ def outdated_threads(user, revision) -> list[Comment]:
 
 
 def iteration_threads_context(user, revision, *, outdated: bool = True) -> dict:
-    """Context for reviews/carry/iteration_threads.html (1 query; up to 3 with ``outdated``)."""
-    counts = team_threads(user).filter(revision=revision).status_counts_by_revision()
+    """Context for reviews/carry/iteration_threads.html (1 query; up to 3 with ``outdated``).
+
+    The counts are team_threads' (visible_to, revealed): through visible_on, which
+    skips the membership join where the page's lookup already read the user's role.
+    """
+    document = revision.document
+    team_id = document.initiative.team_id
+    counts = Comment.objects.visible_on(revision, user, team_id=team_id).revealed().status_counts()
     return {
         "revision": revision,
-        "document": revision.document,
-        "counts": counts.get(revision.pk, StatusCounts()),
+        "document": document,
+        "counts": counts,
         "outdated": outdated_threads(user, revision) if outdated else [],
     }
 

@@ -182,7 +182,8 @@ def iteration_comment_context(
     """
     document = revision.document
     initiative = document.initiative
-    visible = Comment.objects.visible_on(revision, user).in_document_order()
+    visible = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
+    visible = visible.in_document_order()
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
     lost = Q(anchoring=Anchoring.LOST)
@@ -207,10 +208,15 @@ def iteration_comment_context(
             comments += list(visible.filter(lost).for_display(user))
     outdated = [comment for comment in comments if comment.passage_lost]
     mark_where_it_was(outdated, revision)
-    items = list(
-        ActionItem.objects.visible_to(user)
-        .filter(comment__in=[comment.pk for comment in comments])
-        .select_related("owner")
+    # No thread shown (the margins load later): no action item to look for, no query to build.
+    items = (
+        list(
+            ActionItem.objects.visible_to(user)
+            .filter(comment__in=[comment.pk for comment in comments])
+            .select_related("owner")
+        )
+        if comments
+        else []
     )
     viewer = viewer_for(user, initiative=initiative)
     decorate(comments, viewer, items)

@@ -13,13 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wbapp.accounts.middleware import activate_user_time_zone, skips_user_time_zone
 from wbapp.accounts.models import User
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, url_for_id
 
 from .. import live
 from ..forms import CloseForm, ExtendForm
@@ -144,7 +143,7 @@ def _iso(moment) -> str:
 
 
 def _live_url(session) -> str:
-    return reverse("session_live", args=[session.pk]) + "?" + urlencode({"phase": session.phase})
+    return url_for_id("session_live", session.pk) + "?" + urlencode({"phase": session.phase})
 
 
 def session_context(
@@ -213,8 +212,8 @@ def session_context(
         "comment_form": (
             comment_form(parts, initiative_id=session.initiative_id) if can_comment else None
         ),
-        "comment_url": reverse("session_comment_create", args=[session.pk]),
-        "margins_url": reverse("session_detail", args=[session.pk]) + "?fragment=margins",
+        "comment_url": url_for_id("session_comment_create", session.pk),
+        "margins_url": url_for_id("session_detail", session.pk) + "?fragment=margins",
     }
     if phase == SessionPhase.READING:
         context["extend_form"] = ExtendForm()

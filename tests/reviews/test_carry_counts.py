@@ -13,6 +13,7 @@ from reviews.templatetags.carry import team_threads
 from tests.documents.access import request_as
 from tests.reviews.carrying import comment_on, copy_of, prfaq_with, save, write
 from tests.reviews.factories import reading_session
+from wbapp.accounts.rules import remember_team_role, team_role
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,33 @@ def test_the_pages_cost_the_same_for_one_and_forty_threads(cast, client_for, pag
 
     # The counts (one aggregate) and, on the iteration page, the outdated list (one query).
     assert measure(1) == measure(40)
+
+
+def _counts_after_the_lookup(user, revision):
+    """An iteration's counts as its page reads them: the user's team role already known."""
+    team = revision.document.initiative.team
+    remember_team_role(user, team.pk, team_role(user, team))
+    return Comment.objects.visible_on(revision, user, team_id=team.pk).revealed().status_counts()
+
+
+@pytest.mark.parametrize("role", ["owner", "editor", "reviewer", "viewer", "outsider"])
+def test_the_page_counts_what_team_threads_counts(cast, document, history, role):
+    first, second, _ = history
+    session = reading_session(cast, revision=second)
+    comment_on(cast.reviewer, second, "summary", "Returns are free", session=session)
+    user = cast.member(role)
+
+    for revision in (first, second):
+        expected = (
+            team_threads(user)
+            .filter(revision=revision)
+            .status_counts_by_revision()
+            .get(revision.pk, StatusCounts())
+        )
+        assert _counts_after_the_lookup(user, revision) == expected
+        # Without the role known: the same, through the membership join.
+        assert Comment.objects.visible_on(revision, user).revealed().status_counts() == expected
+    if role == "outsider":
+        assert _counts_after_the_lookup(user, first) == StatusCounts()
+    else:
+        assert _counts_after_the_lookup(user, first) == StatusCounts(open=2, resolved=1)

@@ -65,9 +65,17 @@ def visible_after_the_lookup(user, session):
     return Comment.objects.visible_in_session(session, user)
 
 
+def visible_on_after_the_lookup(user, session):
+    """visible_on as the iteration page calls it: the team role already known."""
+    team_id = session.initiative.team_id
+    remember_team_role(user, team_id, team_role(user, session.initiative.team))
+    return Comment.objects.visible_on(session.revision, user, team_id=team_id)
+
+
 # Every way of reading comments: each returns the ids of the comments ``user`` gets.
 READERS = {
     "visible_in_session, role known": visible_after_the_lookup,
+    "visible_on, role known": visible_on_after_the_lookup,
     "visible_to": lambda user, session: Comment.objects.visible_to(user),
     "visible_on": lambda user, session: Comment.objects.visible_on(session.revision, user),
     "visible_in_session": lambda user, session: Comment.objects.visible_in_session(session, user),
