@@ -47,7 +47,7 @@ class FastGZipMiddleware(GZipMiddleware):
         if len(response.content) < MIN_BYTES or response.has_header("Content-Encoding"):
             return response
         patch_vary_headers(response, ("Accept-Encoding",))
-        if not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if not ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
             return response
         compressed = gzip_fast(response.content)
         if len(compressed) >= len(response.content):
