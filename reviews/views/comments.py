@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +24,7 @@ from ..mentions import mention_feedback
 from ..models import ActionItem, Anchoring, Comment, mark_where_it_was
 from ..rendered import BOX, CARD, MEMO
 from ..services import action_items, comments
+from ..thread_counts import iteration_counts
 from .common import (
     ACTION_FORM,
     COMMENT_IN_SESSION,
@@ -189,11 +190,9 @@ def iteration_comment_context(
     lost = Q(anchoring=Anchoring.LOST)
     counts, outdated_count = {}, 0
     if rows is None and lazy:
-        for key, gone, n in (
-            visible.order_by().values_list("section_key", lost).annotate(Count("pk"))
-        ):
-            outdated_count += n if gone else 0
-            counts[key] = counts.get(key, 0) + (0 if gone else n)
+        # The query {% iteration_threads %} made for its counts by status, if it ran first.
+        found = iteration_counts(user, revision)
+        counts, outdated_count = dict(found.sections), found.outdated
     if rows is None and not too_many_for_the_page(counts):
         # Few: every thread at once, in one query, sorted out here.
         comments = list(visible.for_display(user))
