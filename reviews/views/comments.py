@@ -183,8 +183,12 @@ def iteration_comment_context(
     """
     document = revision.document
     initiative = document.initiative
-    visible = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
-    visible = visible.in_document_order()
+
+    def visible():
+        # Built only where threads are read: past LAZY_MARGINS_ABOVE, none may be.
+        shown = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
+        return shown.in_document_order()
+
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
     lost = Q(anchoring=Anchoring.LOST)
@@ -195,16 +199,18 @@ def iteration_comment_context(
         counts, outdated_count = dict(found.sections), found.outdated
     if rows is None and not too_many_for_the_page(counts):
         # Few: every thread at once, in one query, sorted out here.
-        comments = list(visible.for_display(user))
+        comments = list(visible().for_display(user))
         anchored = [comment for comment in comments if not comment.passage_lost]
         lazy_margins = {}
     else:
-        anchored, lazy_margins = margin_comments(
-            visible.exclude(lost), user, rows=rows, lazy=lazy, counts=counts
-        )
+        if rows is None and lazy:
+            # Too many: each margin shows its count and loads its threads near the screen.
+            anchored, lazy_margins = [], counts
+        else:
+            anchored, lazy_margins = margin_comments(visible().exclude(lost), user, rows=rows)
         comments = list(anchored)
         if outdated_count:
-            comments += list(visible.filter(lost).for_display(user))
+            comments += list(visible().filter(lost).for_display(user))
     outdated = [comment for comment in comments if comment.passage_lost]
     mark_where_it_was(outdated, revision)
     # No thread shown (the margins load later): no action item to look for, no query to build.
