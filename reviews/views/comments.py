@@ -24,6 +24,7 @@ from ..mentions import mention_feedback
 from ..models import ActionItem, Anchoring, Comment, mark_where_it_was
 from ..rendered import BOX, CARD, MEMO
 from ..services import action_items, comments
+from ..session_query import iteration_sessions
 from ..thread_counts import iteration_counts
 from .common import (
     ACTION_FORM,
@@ -237,7 +238,7 @@ def iteration_comment_context(
             "parts": parts,
             "comments": anchored,
             "outdated": outdated,
-            "sessions": list(revision.sessions.order_by("-starts_at", "-pk")),
+            "sessions": iteration_sessions(revision),
             "schedule_url": schedule_url,
         },
         "parts": parts,
