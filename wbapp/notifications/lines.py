@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from reviews.models import Comment, Reply
 from wbapp.activity.models import Activity
+from wbapp.db import ID_RANGE
 from wbapp.http import url_for_ids
 
 EXCERPT_CHARS = 200
@@ -76,11 +77,6 @@ def excerpts_for(activities) -> Excerpts:
     if reply_ids:
         replies = {pk: _short(body) for pk, body in _texts(Reply, reply_ids, "body")}
     return Excerpts(comments=comments, replies=replies)
-
-
-# Any id a 64-bit column can hold: Django leaves others out of an IN list (and asks
-# nothing when none is left).
-ID_RANGE = range(-(2**63), 2**63)
 
 
 def _texts(model, ids: set, *fields: str) -> list[tuple]:
