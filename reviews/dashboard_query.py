@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import DocumentKind
+from wbapp.http import url_for_id, url_for_ids
 
 from .models import REVEALED_PHASES, CommentKind, CommentStatus, ParticipantRole, SessionPhase
 
@@ -119,43 +119,27 @@ def is_overdue(due_on: date | None) -> bool:
     return due_on is not None and due_on < timezone.localdate()
 
 
-# --- Addresses: reversed once a page, each row's ids put in ------------------------------
-
-# Reversing an address for every row cost more than the rows; each is reversed once
-# with stand-in ids (numbers no row has) that are then replaced by the row's.
-_STAND_INS = (987654321001, 987654321002, 987654321003)
+# --- Addresses: each route reversed once per process, each row's ids put in -------------
 
 
 class Addresses:
     """The page's row addresses: ``addresses.session(7)`` is ``reverse("session_detail", 7)``."""
 
-    def __init__(self):
-        self._formats = {}
-
-    def _format(self, name: str, count: int) -> str:
-        if name not in self._formats:
-            stand_ins = _STAND_INS[:count]
-            url = reverse(name, args=stand_ins).replace("{", "{{").replace("}", "}}")
-            for at, stand_in in enumerate(stand_ins):
-                url = url.replace(str(stand_in), f"{{{at}}}")
-            self._formats[name] = url
-        return self._formats[name]
-
     def session(self, session_id: int) -> str:
-        return self._format("session_detail", 1).format(session_id)
+        return url_for_id("session_detail", session_id)
 
     def initiative(self, initiative_id: int) -> str:
-        return self._format("initiative_detail", 1).format(initiative_id)
+        return url_for_id("initiative_detail", initiative_id)
 
     def action_item_done(self, item_id: int) -> str:
-        return self._format("action_item_done", 1).format(item_id)
+        return url_for_id("action_item_done", item_id)
 
     def thread(self, comment_id, session_id, initiative_id, document_id, number) -> str:
         """reviews.waiting.thread_url: in its session's page if it has one, else its iteration."""
         if session_id is not None:
             base = self.session(session_id)
         else:
-            base = self._format("iteration_detail", 3).format(initiative_id, document_id, number)
+            base = url_for_ids("iteration_detail", initiative_id, document_id, number)
         return f"{base}#comment-{comment_id}"
 
 

@@ -18,19 +18,15 @@ holds the two to the same objects, fields and extras, field by field.
 """
 
 import functools
-from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, FilteredRelation, Q
 
 from documents.models import BODY_FIELDS, Document, Initiative, Revision
 from wbapp.accounts.models import Membership, Team, User
-from wbapp.db import Table
+from wbapp.db import ID_RANGE, Table, split_row
 
 from .models import AndonPull, Participant, ReviewSession
-
-# Any id a 64-bit column can hold; larger ones match nothing (as Django's lookups say).
-ID_RANGE = range(-(2**63), 2**63)
 
 
 def sessions_for(user_id: int, session_id: int):
@@ -77,36 +73,13 @@ EXTRAS = (
 )
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One table of the query: which model, under which alias, which of its fields."""
-
-    model: type
-    alias: str
-    skip: tuple = ()
-
-    @property
-    def fields(self) -> list:
-        return [f for f in self.model._meta.concrete_fields if f.attname not in self.skip]
-
-    @property
-    def table(self) -> str:
-        return f'"{self.model._meta.db_table}" {self.alias}'
-
-    def columns(self) -> list[str]:
-        return [f'{self.alias}."{field.column}"' for field in self.fields]
-
-    def make(self, values: list):
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], values)
-
-
 _PARTS = (
-    _Part(ReviewSession, "s"),
-    _Part(Initiative, "i"),
-    _Part(Team, "t"),
-    _Part(Document, "d"),
-    _Part(Revision, "r", skip=BODY_FIELDS),
-    _Part(User, "f"),
+    Table(ReviewSession, "s"),
+    Table(Initiative, "i"),
+    Table(Team, "t"),
+    Table(Document, "d"),
+    Table(Revision, "r", skip=BODY_FIELDS),
+    Table(User, "f"),
 )
 
 
@@ -116,17 +89,17 @@ def _sql() -> str:
     membership = Membership._meta.db_table
     participant = Participant._meta.db_table
     pull = AndonPull._meta.db_table
-    columns = ", ".join(column for part in _PARTS for column in part.columns())
+    columns = ", ".join(part.columns() for part in _PARTS)
     # Table and column names come from the models; the ids are parameters.
     return (
         f'SELECT {columns}, m."role", p."id", p."role", p."invited_at", '  # noqa: S608
         f'p."joined_at", p."done_at", a."id" '
-        f"FROM {session.table} "
-        f'JOIN {initiative.table} ON i."id" = s."initiative_id" '
-        f'JOIN {team.table} ON t."id" = i."team_id" '
-        f'JOIN {document.table} ON d."id" = s."document_id" '
-        f'JOIN {revision.table} ON r."id" = s."revision_id" '
-        f'JOIN {facilitator.table} ON f."id" = s."facilitator_id" '
+        f"FROM {session} "
+        f'JOIN {initiative} ON i."id" = s."initiative_id" '
+        f'JOIN {team} ON t."id" = i."team_id" '
+        f'JOIN {document} ON d."id" = s."document_id" '
+        f'JOIN {revision} ON r."id" = s."revision_id" '
+        f'JOIN {facilitator} ON f."id" = s."facilitator_id" '
         f'LEFT JOIN "{membership}" m ON m."team_id" = i."team_id" AND m."user_id" = %s '
         f'LEFT JOIN "{participant}" p ON p."session_id" = s."id" AND p."user_id" = %s '
         f'LEFT JOIN "{pull}" a ON a."initiative_id" = s."initiative_id" '
@@ -145,16 +118,12 @@ def session_with_viewer(user_id: int, session_id: int) -> ReviewSession | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    objects, at = [], 0
-    for part in _PARTS:
-        width = len(part.fields)
-        objects.append(part.make(list(row[at : at + width])))
-        at += width
+    objects, extras = split_row(row, _PARTS)
     session, initiative, team, document, revision, facilitator = objects
     initiative.team = team
     session.initiative, session.document = initiative, document
     session.revision, session.facilitator = revision, facilitator
-    for name, value in zip(EXTRAS, row[at:], strict=True):
+    for name, value in zip(EXTRAS, extras, strict=True):
         setattr(session, name, value)
     return session
 

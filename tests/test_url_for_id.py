@@ -5,7 +5,7 @@ from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from reviews.models import ActionItem, Comment
 from reviews.models.comments import THREAD_ACTIONS
-from wbapp.http import url_for_id, urls_for_id
+from wbapp.http import url_for_id, url_for_ids, urls_for_id
 
 ROUTES = [
     *THREAD_ACTIONS.values(),
@@ -46,3 +46,16 @@ def test_a_thread_and_an_action_item_know_where_their_controls_post():
         action: reverse(name, args=[31]) for action, name in THREAD_ACTIONS.items()
     }
     assert ActionItem(pk=8).done_url == reverse("action_item_done", args=[8])
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("initiative_detail", [3]),
+        ("iteration_detail", [3, 14, 2]),
+        ("iteration_detail", [918273645546, 1, 918273645546]),
+        ("compare", [1, 2, 3, 4]),
+    ],
+)
+def test_several_ids_go_where_reverse_puts_them(name, ids):
+    assert url_for_ids(name, *ids) == reverse(name, args=ids)

@@ -46,10 +46,11 @@ class Table:
 
     model: type
     alias: str
+    skip: tuple = ()  # attnames left out (deferred on the instance)
 
     @property
     def fields(self) -> list:
-        return list(self.model._meta.concrete_fields)
+        return [f for f in self.model._meta.concrete_fields if f.attname not in self.skip]
 
     @property
     def width(self) -> int:

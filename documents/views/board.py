@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET
 from wbapp.accounts.lookups import get_team_for_user
 from wbapp.accounts.models import Membership, Role, Team, User, person_name
 from wbapp.activity.models import Activity, Verb
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, url_for_id
 
 from ..models import Initiative
-from .cards import time_label, url_for_each
+from .cards import time_label
 from .initiatives import board_initiatives
 
 RECENT_ACTIVITY = 20
@@ -110,7 +110,6 @@ def activity_rows(team_id: int) -> list[dict]:
 
 def _activities(team: Team) -> list[dict]:
     """The team's recent activity, with what each sentence needs."""
-    initiative_url = url_for_each("initiative_detail")
     rows = activity_rows(team.pk)
     activities = []
     for row in rows:
@@ -126,7 +125,7 @@ def _activities(team: Team) -> list[dict]:
                 "created_label": label,
                 "actor": actor,
                 "initiative_title": row["initiative__title"],
-                "initiative_url": initiative_id and initiative_url(initiative_id),
+                "initiative_url": initiative_id and url_for_id("initiative_detail", initiative_id),
             }
         )
     return activities

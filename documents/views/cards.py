@@ -1,7 +1,7 @@
 """Initiative cards: the board's first few of each status and a status's list, as plain values.
 
 A card shows an initiative's title, owner, latest iteration and last activity; it
-is read with ``values()`` (no model rows), its address is reversed once a page and
+is read with ``values()`` (no model rows), its address is written by url_for_id and
 its times are formatted here by the template filters' own functions: a card's
 template then only prints strings (rendered by the template engine, the filters
 and the number's localizing cost three times as much).
@@ -16,7 +16,7 @@ iteration only for the cards shown (a LATERAL join). Elsewhere (SQLite under
 two to the same rows.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -24,17 +24,14 @@ from functools import cached_property
 from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 
 from wbapp.accounts.models import User, person_name
+from wbapp.http import url_for_id
 
 from ..models import Document, Initiative, Revision
-
-# Any id a 64-bit column can hold stands in for a row's in an address reversed once.
-ID_STAND_IN = 987654321987654321
 
 # What a card shows, as ``values()`` names.
 CARD_VALUES = (
@@ -60,12 +57,6 @@ def time_label(moment: datetime) -> tuple[str, str]:
         local.isoformat(),
         f"{local.day} {month} {local.year:04d}, {local.hour:02d}:{local.minute:02d}",
     )
-
-
-def url_for_each(name: str, *args) -> Callable[[int], str]:
-    """``reverse(name, args=[*args, pk])`` for many ``pk``: reversed once, then filled in."""
-    url, stand_in = reverse(name, args=[*args, ID_STAND_IN]), str(ID_STAND_IN)
-    return lambda pk: url.replace(stand_in, str(pk))
 
 
 @dataclass
@@ -100,7 +91,6 @@ class Card:
 
 def cards(rows: Iterable[dict]) -> list[Card]:
     """Cards from rows of ``CARD_VALUES``."""
-    url = url_for_each("initiative_detail")
     return [
         Card(
             pk=row["pk"],
@@ -109,7 +99,7 @@ def cards(rows: Iterable[dict]) -> list[Card]:
             updated_at=row["updated_at"],
             owner_name=person_name(row["owner__display_name"], row["owner__email"]),
             latest_iteration=str(row["latest_iteration_number"] or ""),
-            url=url(row["pk"]),
+            url=url_for_id("initiative_detail", row["pk"]),
         )
         for row in rows
     ]

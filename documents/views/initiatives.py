@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wbapp.accounts.lookups import get_team_for_user
 from wbapp.accounts.models import person_name
-from wbapp.http import HtmxHttpRequest, add_service_errors
+from wbapp.http import HtmxHttpRequest, add_service_errors, url_for_ids
 
 from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus
 from ..services import initiatives
-from .cards import CARD_VALUES, board_rows, cards, time_label, url_for_each
+from .cards import CARD_VALUES, board_rows, cards, time_label
 from .common import draft_url
 from .initiative_rows import documents_with_summary, recent_iteration_rows
 
@@ -149,10 +149,9 @@ def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
     """The initiative's newest iterations of any document, as the page lists them.
 
     Plain values: the documents' titles come from ``documents`` (already read), the
-    addresses are reversed once per document, the times written by time_label.
+    addresses written by url_for_ids, the times written by time_label.
     """
     titles = {document.pk: document.display_title for document in documents}
-    urls = {pk: url_for_each("iteration_detail", initiative.pk, pk) for pk in titles}
     rows = recent_iteration_rows(initiative)
     iterations = []
     for row in rows:
@@ -162,7 +161,9 @@ def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
                 "number": row["number"],
                 "note": row["note"],
                 "document_title": titles[row["document_id"]],
-                "url": urls[row["document_id"]](row["number"]),
+                "url": url_for_ids(
+                    "iteration_detail", initiative.pk, row["document_id"], row["number"]
+                ),
                 "author": person_name(row["author__display_name"], row["author__email"]),
                 "created_iso": iso,
                 "created_label": label,

@@ -6,17 +6,18 @@ page of lines costs no query per line; comment and reply excerpts are fetched
 for a whole page at once (``excerpts_for``).
 """
 
-import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
 from reviews.models import Comment, Reply
 from wbapp.activity.models import Activity
+from wbapp.db import ID_RANGE
+from wbapp.http import url_for_ids
 
 EXCERPT_CHARS = 200
 
@@ -78,11 +79,6 @@ def excerpts_for(activities) -> Excerpts:
     return Excerpts(comments=comments, replies=replies)
 
 
-# Any id a 64-bit column can hold: Django leaves others out of an IN list (and asks
-# nothing when none is left).
-ID_RANGE = range(-(2**63), 2**63)
-
-
 def _texts(model, ids: set, *fields: str) -> list[tuple]:
     """``model.objects.filter(pk__in=ids).values_list("pk", *fields)``, without building it.
 
@@ -107,33 +103,13 @@ def _texts(model, ids: set, *fields: str) -> list[tuple]:
 
 
 def _url(name: str, *args) -> str:
-    if all(type(arg) is int and arg >= 0 for arg in args):
-        # Ids, as an <int:> part takes them: the address reversed once with stand-ins.
-        return _address_format(name, len(args), get_script_prefix(), get_urlconf()).format(*args)
     try:
+        if all(type(arg) is int and arg >= 0 for arg in args):
+            # Ids, as an <int:> part takes them: the address reversed once per route.
+            return url_for_ids(name, *args)
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-# Ids no row has, reversed in their place: each then becomes "{0}", "{1}"...
-_STAND_INS = (987654321001, 987654321002, 987654321003)
-
-
-@functools.cache
-def _address_format(name: str, count: int, prefix: str, urlconf) -> str:
-    """``reverse(name)`` with ``count`` id parts left as ``{n}``: a page reverses each name
-    once (an inbox page reversed 70 addresses). Kept per process: an address's shape never
-    changes while the process runs (the prefix and URL conf are part of the key)."""
-    stand_ins = _STAND_INS[:count]
-    try:
-        url = reverse(name, args=stand_ins)
-    except NoReverseMatch:
-        return ""
-    url = url.replace("{", "{{").replace("}", "}}")
-    for at, stand_in in enumerate(stand_ins):
-        url = url.replace(str(stand_in), f"{{{at}}}")
-    return url
 
 
 def _iteration_path(activity: Activity) -> str:

@@ -5,8 +5,8 @@ A page holds 50 rows. Rendered by the template engine a row cost about 0.2 ms
 the rows took more than the rest of the page together. Here a row is one
 ``str.format`` of the markup below: every value is escaped as the template
 escapes it (``_escape``: Django's ``conditional_escape`` without its lazy-string
-wrapper, which cost more than the escaping), the addresses are reversed once a
-page with a stand-in id, and the times are the template's ``|date:"c"`` and
+wrapper, which cost more than the escaping), the addresses are reversed once per
+process (wbapp.http.url_for_id), and the times are the template's ``|date:"c"`` and
 ``|time:"H:i"`` in the user's time zone. The row is per viewer (its read state,
 its form and CSRF field), so it is rendered for each request and never kept.
 """
@@ -14,11 +14,11 @@ its form and CSRF field), so it is rendered for each request and never kept.
 import html
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from wbapp.activity.models import Notification, Reason
+from wbapp.http import url_for_id
 
 from ..inbox_query import InboxNotification
 
@@ -48,9 +48,6 @@ READ = '<span class="visually-hidden">Read</span>'
 # get_reason_display() without its walk over the choices for every row, escaped once.
 REASONS = {value: html.escape(str(label)) for value, label in Reason.choices}
 
-# Any id no row has: the addresses are reversed with it once, then each row's put in.
-_STAND_IN = 987654321001
-
 
 class Rows:
     """Renders a page's rows for one request: its CSRF field, its ``next``, its addresses."""
@@ -60,14 +57,9 @@ class Rows:
         self.next = _escape(request.get_full_path())
         # The user's time zone (timezone.localtime asks for it again for every value).
         self.tz = timezone.get_current_timezone()
-        # Escaped once: an id put between the two parts needs no escaping.
-        self._open, self._read = (
-            [_escape(part) for part in reverse(name, args=[_STAND_IN]).split(str(_STAND_IN))]
-            for name in ("notification_open", "notification_read")
-        )
 
-    def _address(self, parts: list[str], pk: int) -> str:
-        return f"{parts[0]}{pk}{parts[1]}"
+    def _address(self, name: str, pk: int) -> str:
+        return _escape(url_for_id(name, pk))
 
     def html(self, notification: InboxNotification | Notification) -> SafeString:
         """The row of a notification with its ``.line`` (inbox.inbox, views._with_line)."""
@@ -75,7 +67,7 @@ class Rows:
         actor = f"<strong>{_escape(line.actor)}</strong> " if line.actor else ""
         said = f"{actor}{_escape(line.text)}"
         if line.path:
-            said = f'<a href="{self._address(self._open, pk)}">{said}</a>'
+            said = f'<a href="{self._address("notification_open", pk)}">{said}</a>'
         initiative = excerpt = form = ""
         if line.initiative:
             initiative = f' <span class="muted">· {_escape(line.initiative)}</span>'
@@ -85,7 +77,7 @@ class Rows:
             )
         if unread:
             form = MARK_READ.format(
-                url=self._address(self._read, pk),
+                url=self._address("notification_read", pk),
                 csrf=self.csrf,
                 next=self.next,
                 pk=pk,
