@@ -215,7 +215,7 @@ def latest_iteration(document: Document) -> dict | None:
 # What an app above documents learns about an iteration's initiative from the iteration
 # lookup's own query (documents never imports it): {name: (ORM expression given the path
 # to the initiative, the same as SQL over the initiative's alias ``i``)}. Each comes back
-# set on the initiative under its name. reviews adds ``andon_pulled`` (reviews/apps.py).
+# set on the initiative under its name. reviews adds ``andon_pulled`` (reviews/lookups.py).
 INITIATIVE_FLAGS: dict[str, tuple] = {}
 
 

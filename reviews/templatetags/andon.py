@@ -9,7 +9,7 @@ initiative, so an error page or an outsider sees no banner. One query per reques
 and initiative (remembered on the request); none when the view already put
 ``andon_pull`` in the context, nor when the page's lookup found the cord in
 (``initiative.andon_pulled`` False: the session lookup, and the iteration lookup
-through the flag reviews/apps.py adds to it).
+through the flag reviews/lookups.py adds to it).
 """
 
 from dataclasses import dataclass, field

@@ -259,7 +259,7 @@ def test_the_banner_costs_one_query_and_the_view_can_make_it_none(cast, rf):
 
 @pytest.mark.parametrize("page", ["iteration_detail", "compare"])
 def test_the_iteration_pages_show_the_banner_from_their_lookup(cast, page):
-    """The iteration lookup tells whether the cord is pulled (reviews/apps.py): a pulled
+    """The iteration lookup tells whether the cord is pulled (reviews/lookups.py): a pulled
     cord shows its banner, a reset one none, and an outsider still gets a 404."""
     document = prfaq_for(cast)
     iteration_save(user=cast.editor, document=document)
