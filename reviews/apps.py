@@ -9,3 +9,9 @@ class ReviewsConfig(AppConfig):
         # Imported once the app registry is ready (receivers import models): it
         # connects the signal receivers.
         from . import receivers  # noqa: F401
+
+        # The same (lookups imports models): documents' iteration lookup then tells
+        # whether the Andon cord is pulled, from its own query (reviews/lookups.py).
+        from .lookups import add_andon_flag
+
+        add_andon_flag()

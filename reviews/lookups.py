@@ -8,16 +8,21 @@ exist for them.
 Each lookup is one query: the user's team role (and, for sessions, their own
 participant row) comes back with the object and primes the caches the
 permission predicates read. The session's is session_query.py.
+
+documents' iteration lookup tells whether the initiative's Andon cord is pulled
+from its own query, through the flag ``add_andon_flag`` gives it (reviews/apps.py):
+the Andon banner then looks for the pull only when it is (templatetags/andon.py).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
+from documents.lookups import INITIATIVE_FLAGS
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import remember_team_role
 
-from .models import ActionItem, Comment, Participant, ReviewSession
+from .models import ActionItem, AndonPull, Comment, Participant, ReviewSession
 from .session_query import session_with_viewer
 
 VIEW = "reviews.view_session"
@@ -100,3 +105,18 @@ def get_action_item_for_user(user, item_id: int) -> ActionItem:
         raise Http404("No such action item.")
     remember_team_role(user, item.initiative.team_id, item._viewer_role)
     return item
+
+
+def _pulled(path: str) -> Exists:
+    """Whether the initiative at ``path`` has an active pull (the ORM's)."""
+    return Exists(AndonPull.objects.filter(initiative=OuterRef(path), reset_at__isnull=True))
+
+
+def add_andon_flag() -> None:
+    """``initiative.andon_pulled`` from documents' iteration lookup (INITIATIVE_FLAGS)."""
+    INITIATIVE_FLAGS["andon_pulled"] = (
+        _pulled,
+        # The table's name comes from the model; the query has no values of its own.
+        f'SELECT EXISTS (SELECT 1 FROM "{AndonPull._meta.db_table}" p '  # noqa: S608
+        'WHERE p."initiative_id" = i."id" AND p."reset_at" IS NULL)',
+    )

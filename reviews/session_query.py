@@ -126,3 +126,34 @@ def session_with_viewer(user_id: int, session_id: int) -> ReviewSession | None:
     for name, value in zip(EXTRAS, extras, strict=True):
         setattr(session, name, value)
     return session
+
+
+def iteration_sessions_orm(revision: Revision) -> list[ReviewSession]:
+    """The sessions that review ``revision``, newest first, as the ORM reads them (the
+    reference; SQLite runs this one)."""
+    return list(revision.sessions.order_by("-starts_at", "-pk"))
+
+
+_SESSION = Table(ReviewSession, "s")
+
+
+@functools.cache
+def _iteration_sessions_sql() -> str:
+    return (
+        f"SELECT {_SESSION.columns()} FROM {_SESSION} "  # noqa: S608 - names from the model
+        'WHERE s."revision_id" = %s ORDER BY s."starts_at" DESC, s."id" DESC'
+    )
+
+
+def iteration_sessions(revision: Revision) -> list[ReviewSession]:
+    """What ``iteration_sessions_orm(revision)`` gives, in one prepared query written once
+    (the iteration page lists them on every request; the ORM spent most of the cost
+    compiling the SQL). tests/reviews/test_session_query.py holds the two together."""
+    if connection.vendor != "postgresql":
+        return iteration_sessions_orm(revision)
+    with connection.cursor() as cursor:
+        cursor.execute(_iteration_sessions_sql(), [revision.pk])
+        sessions = [_SESSION.make(values) for values in cursor.fetchall()]
+    for session in sessions:
+        session.revision = revision  # as the related manager leaves it
+    return sessions

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from wbapp.cache import kept
+from wbapp.cache import code_digest, kept
 
+from .. import rendering
 from ..rendering import LengthReport, faq_entry_words, length_report, word_count
 from ..templates_data import PRESS_RELEASE
 
@@ -195,10 +196,22 @@ class Revision(models.Model):
         ]
 
     def length_report(self) -> LengthReport:
-        self.load_body()
-        return length_report(
-            self.document.kind, self.content.get("sections", []), self.content.get("faq", [])
-        )
+        """Word counts and warnings: counted from the snapshot once, then kept.
+
+        The key holds what the counts are made of: the iteration (never changed), the
+        document's kind and the code that counts (documents/rendering.py).
+        """
+
+        def count() -> LengthReport:
+            self.load_body()
+            return length_report(
+                kind, self.content.get("sections", []), self.content.get("faq", [])
+            )
+
+        kind = self.document.kind
+        digest = code_digest(rendering)
+        key = f"documents:length:{self.pk}:{self.created_at.timestamp()}:{kind}:{digest}"
+        return kept(key, count, OUTLINE_KEPT_SECONDS)
 
 
 # Raised by PostgreSQL on UPDATE or DELETE of documents_revision; see migration 0002.

@@ -94,9 +94,8 @@ def iteration_detail(
 ) -> HttpResponse:
     revision = get_revision_for_user(request.user, initiative_id, document_id, number)
     document = revision.document
-    # The newest number tells whether there is a "next"; numbers have no gaps.
-    newest = document.revisions.summaries().order_by("-number").values_list("number", flat=True)
-    newest = newest.first() or revision.number
+    # The newest number (from the lookup) tells whether there is a "next"; numbers have no gaps.
+    newest = revision.newest_number
     # The memo itself, with its comments, is rendered by reviews' {% iteration_comments %}.
     context = document_context(request, document) | {
         "revision": revision,

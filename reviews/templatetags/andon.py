@@ -7,7 +7,9 @@ context — ``initiative``, or the ``session``, ``comment``, ``document`` or
 the URL: only an object the view fetched with the user's rights names an
 initiative, so an error page or an outsider sees no banner. One query per request
 and initiative (remembered on the request); none when the view already put
-``andon_pull`` in the context.
+``andon_pull`` in the context, nor when the page's lookup found the cord in
+(``initiative.andon_pulled`` False: the session lookup, and the iteration lookup
+through the flag reviews/lookups.py adds to it).
 """
 
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ def active_pull(request, initiative) -> AndonPull | None:
     """The initiative's active pull (with its author), looked up once per request.
 
     None without a query where the view's lookup already found the cord in
-    (``initiative.andon_pulled`` False, see reviews/lookups.py).
+    (``initiative.andon_pulled`` False, see reviews/lookups.py and documents/lookups.py).
     """
     if getattr(initiative, "andon_pulled", None) is False:
         return None

@@ -15,6 +15,7 @@ the same numbers for every member, and nothing about a reading's private comment
 from django import template
 
 from ..models import Anchoring, Comment, CommentStatus, StatusCounts, mark_where_it_was
+from ..thread_counts import iteration_counts
 
 register = template.Library()
 
@@ -50,15 +51,14 @@ def iteration_threads_context(user, revision, *, outdated: bool = True) -> dict:
     """Context for reviews/carry/iteration_threads.html (1 query; up to 3 with ``outdated``).
 
     The counts are team_threads' (visible_to, revealed): through visible_on, which
-    skips the membership join where the page's lookup already read the user's role.
+    skips the membership join where the page's lookup already read the user's role
+    (reviews/thread_counts.py, which counts per section for the review tools too).
     """
-    document = revision.document
-    team_id = document.initiative.team_id
-    counts = Comment.objects.visible_on(revision, user, team_id=team_id).revealed().status_counts()
     return {
         "revision": revision,
-        "document": document,
-        "counts": counts,
+        "document": revision.document,
+        # One query the review tools share (reviews/thread_counts.py).
+        "counts": iteration_counts(user, revision).status,
         "outdated": outdated_threads(user, revision) if outdated else [],
     }
 

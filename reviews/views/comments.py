@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +24,8 @@ from ..mentions import mention_feedback
 from ..models import ActionItem, Anchoring, Comment, mark_where_it_was
 from ..rendered import BOX, CARD, MEMO
 from ..services import action_items, comments
+from ..session_query import iteration_sessions
+from ..thread_counts import iteration_counts
 from .common import (
     ACTION_FORM,
     COMMENT_IN_SESSION,
@@ -182,30 +184,34 @@ def iteration_comment_context(
     """
     document = revision.document
     initiative = document.initiative
-    visible = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
-    visible = visible.in_document_order()
+
+    def visible():
+        # Built only where threads are read: past LAZY_MARGINS_ABOVE, none may be.
+        shown = Comment.objects.visible_on(revision, user, team_id=initiative.team_id)
+        return shown.in_document_order()
+
     # A carried thread whose words are gone cannot sit beside a passage, whatever
     # its status now (it may have been marked addressed or resolved since).
     lost = Q(anchoring=Anchoring.LOST)
     counts, outdated_count = {}, 0
     if rows is None and lazy:
-        for key, gone, n in (
-            visible.order_by().values_list("section_key", lost).annotate(Count("pk"))
-        ):
-            outdated_count += n if gone else 0
-            counts[key] = counts.get(key, 0) + (0 if gone else n)
+        # The query {% iteration_threads %} made for its counts by status, if it ran first.
+        found = iteration_counts(user, revision)
+        counts, outdated_count = dict(found.sections), found.outdated
     if rows is None and not too_many_for_the_page(counts):
         # Few: every thread at once, in one query, sorted out here.
-        comments = list(visible.for_display(user))
+        comments = list(visible().for_display(user))
         anchored = [comment for comment in comments if not comment.passage_lost]
         lazy_margins = {}
     else:
-        anchored, lazy_margins = margin_comments(
-            visible.exclude(lost), user, rows=rows, lazy=lazy, counts=counts
-        )
+        if rows is None and lazy:
+            # Too many: each margin shows its count and loads its threads near the screen.
+            anchored, lazy_margins = [], counts
+        else:
+            anchored, lazy_margins = margin_comments(visible().exclude(lost), user, rows=rows)
         comments = list(anchored)
         if outdated_count:
-            comments += list(visible.filter(lost).for_display(user))
+            comments += list(visible().filter(lost).for_display(user))
     outdated = [comment for comment in comments if comment.passage_lost]
     mark_where_it_was(outdated, revision)
     # No thread shown (the margins load later): no action item to look for, no query to build.
@@ -232,7 +238,7 @@ def iteration_comment_context(
             "parts": parts,
             "comments": anchored,
             "outdated": outdated,
-            "sessions": list(revision.sessions.order_by("-starts_at", "-pk")),
+            "sessions": iteration_sessions(revision),
             "schedule_url": schedule_url,
         },
         "parts": parts,

@@ -10,6 +10,7 @@ from documents.models import (
     RevisionIsImmutable,
     allow_revision_purge,
 )
+from documents.rendering import length_report
 from documents.services.drafting import (
     DraftConflict,
     faq_entry_add,
@@ -407,3 +408,17 @@ def test_readers_cannot_restore(cast, revision, role):
         iteration_restore(user=cast.member(role), revision=revision)
 
     assert Revision.objects.count() == 1
+
+
+def test_the_length_report_is_counted_once_then_kept(cast, document, django_assert_num_queries):
+    write(cast.editor, document, "summary", "one two three four")
+    revision = iteration_save(user=cast.editor, document=document)
+    counted = length_report(
+        document.kind, revision.content["sections"], revision.content.get("faq", [])
+    )
+    assert revision.length_report() == counted
+
+    # Another request's instance, without its body: the kept report, no query.
+    again = Revision.objects.summaries().select_related("document").get(pk=revision.pk)
+    with django_assert_num_queries(0):
+        assert again.length_report() == counted

@@ -7,14 +7,19 @@ would convert on its way from the database, or a model change the SQL misses,
 fails here.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from reviews import session_query
 from reviews.models import ReviewSession
 from reviews.services.decisions import andon_pull
+from reviews.services.scheduling import session_cancel
 from reviews.session_query import EXTRAS, session_with_viewer, sessions_for
-from tests.reviews.factories import reading_session
+from tests.reviews.factories import reading_session, scheduled_session
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +93,30 @@ def test_it_is_one_query(cast):
 
     assert len(queries) == 1
     assert shown == (cast.team.name, session.revision.number, cast.editor.name)
+
+
+def test_the_written_iteration_sessions_are_the_orms_in_the_same_order(cast, monkeypatch):
+    first = reading_session(cast)
+    revision = first.revision
+    # The same start (newest id first), an earlier and a later one, one of them cancelled;
+    # another iteration's session stays out.
+    start = timezone.now() + timedelta(days=2)
+    one = scheduled_session(cast, revision=revision, starts_at=start)
+    same = scheduled_session(cast, revision=revision, starts_at=start)
+    later = scheduled_session(cast, revision=revision, starts_at=start + timedelta(days=1))
+    scheduled_session(cast, revision=revision, starts_at=start - timedelta(days=1))
+    session_cancel(user=cast.editor, session=later)
+    scheduled_session(cast)
+
+    written = session_query.iteration_sessions(revision)
+    built = session_query.iteration_sessions_orm(revision)
+
+    assert [s.pk for s in written] == [s.pk for s in built]
+    assert [s.pk for s in written][:3] == [later.pk, same.pk, one.pk] and len(written) == 5
+    assert [_loaded(s) for s in written] == [_loaded(s) for s in built]
+    assert all(s.revision is revision and not s.get_deferred_fields() for s in written)
+    assert all(s.revision is revision for s in built)
+    monkeypatch.setattr(session_query.connection, "vendor", "sqlite")
+    assert [_loaded(s) for s in session_query.iteration_sessions(revision)] == [
+        _loaded(s) for s in built
+    ]

@@ -6,10 +6,11 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from documents.services.iterations import iteration_save
 from reviews.models import AndonPull
 from reviews.services.decisions import andon_pull, andon_reset
 from tests.documents.access import request_as
-from tests.documents.factories import InitiativeFactory
+from tests.documents.factories import InitiativeFactory, prfaq_for
 from tests.reviews.factories import discussion_session
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +255,24 @@ def test_the_banner_costs_one_query_and_the_view_can_make_it_none(cast, rf):
             request=request,
         )
     assert given.strip() == "" and len(queries) == 0
+
+
+@pytest.mark.parametrize("page", ["iteration_detail", "compare"])
+def test_the_iteration_pages_show_the_banner_from_their_lookup(cast, page):
+    """The iteration lookup tells whether the cord is pulled (reviews/lookups.py): a pulled
+    cord shows its banner, a reset one none, and an outsider still gets a 404."""
+    document = prfaq_for(cast)
+    iteration_save(user=cast.editor, document=document)
+    iteration_save(user=cast.editor, document=document)
+    args = [document.initiative_id, document.pk, 1] + ([2] if page == "compare" else [])
+    url = reverse(page, args=args)
+    initiative = document.initiative
+
+    assert banner_of(request_as(cast, "viewer", "get", url).content.decode()) == ""
+    andon_pull(user=cast.reviewer, initiative=initiative, reason=REASON)
+    banner = banner_of(request_as(cast, "viewer", "get", url).content.decode())
+    assert REASON in banner and "Reviewer" in banner
+    response = request_as(cast, "outsider", "get", url)
+    assert response.status_code == 404 and REASON not in response.content.decode()
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
+    assert banner_of(request_as(cast, "viewer", "get", url).content.decode()) == ""
