@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,7 +47,7 @@ from ..rendering import (
 )
 from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
-from .draft_items import DraftItem, draft_items, keep_shown, row_addresses
+from .draft_items import DraftItem, draft_items, keep_shown, row_addresses, stamp_controls
 
 DRAFT = "documents/draft.html"
 
@@ -98,7 +99,11 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     items = [*press_release, *other_sections, *(item for _, _, part in faq_parts for item in part)]
     # What every viewer sees of each row, in one round trip; the row being edited
     # shows its editor instead.
-    keep_shown([item for item in items if item.row.key != editing])
+    shown = [item for item in items if item.row.key != editing]
+    keep_shown(shown)
+    if context["can_edit"]:
+        # One CSRF token for every row's forms (each {% csrf_token %} masks the secret anew).
+        stamp_controls(shown, get_token(request))
     context |= {
         "press_release": press_release,
         "other_sections": other_sections,
