@@ -91,6 +91,12 @@ class DraftItem:
             keep_shown([self])
         return self.shown[1]
 
+    @property
+    def with_controls(self) -> SafeString:
+        """The row as the page shows it: what everyone sees with the viewer's controls
+        (stamp_controls; none for a reader), as the section and faq_entry partials."""
+        return mark_safe(self.before_controls + self.controls + self.after_controls)  # noqa: S308 - joined HTML
+
     @cached_property
     def words(self) -> int:
         # Counted only where shown: a page whose rows come kept counts them once, for its stats.

@@ -133,7 +133,12 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
         "faq_parts": faq_parts,
         "editing": editing,
         "latest": latest,
-        "images": list(document.initiative.appendix_images.all()) if context["can_edit"] else [],
+        # Only what the list shows of each image.
+        "images": (
+            list(document.initiative.appendix_images.values("pk", "original_name"))
+            if context["can_edit"]
+            else []
+        ),
         **_stats_context(document, sections, faq_entries),
     }
     return render(request, DRAFT, context)
