@@ -17,14 +17,13 @@ from django import template
 from documents.models import Document, Initiative, InitiativeStatus, Revision
 from wbapp.accounts.rules import is_editor
 
+from ..initiative_query import ITEMS_ON_PAGE, panels
 from ..models import ActionItem, AndonPull, Comment, ReviewSession
 
 register = template.Library()
 
 VIEW = "documents.view_initiative"
 RESET = "reviews.reset_andon"
-HISTORY_LIMIT = 20
-ITEMS_ON_PAGE = 10
 
 
 def _page_initiative(context) -> Initiative | None:
@@ -104,17 +103,8 @@ class InitiativeReviews:
 def initiative_reviews(context, initiative) -> InitiativeReviews:
     """Two queries: the cord's history (newest first) and the open action items."""
     user = context["request"].user
-    pulls = list(
-        AndonPull.objects.filter(initiative=initiative).select_related("pulled_by", "reset_by")[
-            :HISTORY_LIMIT
-        ]
-    )
+    pulls, items = panels(initiative.pk)
     active = pulls[0] if pulls and pulls[0].is_active else None
-    items = list(
-        ActionItem.objects.filter(initiative=initiative)
-        .open()
-        .select_related("owner")[: ITEMS_ON_PAGE + 1]
-    )
     return InitiativeReviews(
         pulls=pulls,
         active=active,
