@@ -51,7 +51,13 @@ from ..rendering import (
 )
 from ..services import drafting, images
 from .common import document_context, draft_url, wants_json
-from .draft_items import DraftItem, draft_items, keep_shown, row_addresses, stamp_controls
+from .draft_items import (
+    DraftItem,
+    draft_items,
+    keep_page_shown,
+    row_addresses,
+    stamp_controls,
+)
 
 DRAFT = "documents/draft.html"
 
@@ -123,7 +129,7 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
     # What every viewer sees of each row, in one round trip; the row being edited
     # shows its editor instead.
     shown = [item for item in items if item.row.key != editing]
-    keep_shown(shown)
+    keep_page_shown(shown)
     if context["can_edit"]:
         # One CSRF token for every row's forms (each {% csrf_token %} masks the secret anew).
         stamp_controls(shown, get_token(request))

@@ -17,6 +17,8 @@ from documents.views.draft_items import (
     KEY_STAND_IN,
     LABEL_STAND_IN,
     draft_items,
+    keep_page_shown,
+    keep_shown,
     row_addresses,
     stamp_controls,
 )
@@ -121,3 +123,25 @@ def test_the_kept_length_report_equals_a_count_and_follows_saves(cast):
     report = _length_report(document, sections, faq_entries)
     assert report == document.length_report(sections, faq_entries)
     assert report.total_words == 5
+
+
+def test_a_pages_rows_kept_together_equal_each_rows_own(cast, client_for):
+    document = _narrative(cast)
+    sections, faq_entries = draft_rows(document)
+    addresses = row_addresses(document)
+
+    def items():
+        return [*draft_items(sections, addresses), *draft_items(faq_entries, addresses)]
+
+    one_by_one, together = items(), items()
+    keep_shown(one_by_one)
+    keep_page_shown(together)  # rendered, then
+    again = items()
+    keep_page_shown(again)  # found
+    for a, b, c in zip(one_by_one, together, again, strict=True):
+        assert a.shown == b.shown == c.shown
+    # A save makes another key: the page shows the new text.
+    headline = sections[0]
+    section_save(user=cast.editor, section=headline, body="Fresh words", base_version=1)
+    url = reverse("draft", args=[document.initiative_id, document.pk])
+    assert "Fresh words" in client_for(cast.viewer).get(url).content.decode()
