@@ -241,6 +241,24 @@ def keep_page_shown(items: list[DraftItem]) -> None:
         item.shown = shown
 
 
+def page_runs(items: list[DraftItem], editing: str) -> list[tuple[SafeString, DraftItem | None]]:
+    """A part's rows as the page lays them out: the HTML of consecutive shown rows
+    joined (``(html, None)``: no template node per row), and the row being edited on
+    its own (``("", item)``), whose editor the template renders."""
+    runs, shown = [], []
+    for item in items:
+        if item.row.key == editing:
+            if shown:
+                runs.append((mark_safe("\n".join(shown)), None))  # noqa: S308 - rendered rows
+                shown = []
+            runs.append((SafeString(), item))
+        else:
+            shown.append(item.with_controls)
+    if shown:
+        runs.append((mark_safe("\n".join(shown)), None))  # noqa: S308 - rendered rows
+    return runs
+
+
 def draft_items(rows, addresses: dict) -> list[DraftItem]:
     """The page's items of ``rows``, in order, with their shown HTML (keep_shown)."""
     items = [DraftItem(row=row, addresses=addresses) for row in rows]

@@ -55,6 +55,7 @@ from .draft_items import (
     DraftItem,
     draft_items,
     keep_page_shown,
+    page_runs,
     row_addresses,
     stamp_controls,
 )
@@ -134,9 +135,12 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
         # One CSRF token for every row's forms (each {% csrf_token %} masks the secret anew).
         stamp_controls(shown, get_token(request))
     context |= {
-        "press_release": press_release,
-        "other_sections": other_sections,
-        "faq_parts": faq_parts,
+        # Each part as (the joined HTML of shown rows, None) and ("", the row edited).
+        "press_release": page_runs(press_release, editing),
+        "other_sections": page_runs(other_sections, editing),
+        "faq_parts": [
+            (audience, label, page_runs(part, editing)) for audience, label, part in faq_parts
+        ],
         "editing": editing,
         "latest": latest,
         # Only what the list shows of each image.
