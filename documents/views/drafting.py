@@ -34,6 +34,7 @@ from ..forms import (
     SectionForm,
 )
 from ..lookups import (
+    appendix_images,
     draft_rows,
     get_document_for_user,
     get_faq_entry,
@@ -144,11 +145,7 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
         "editing": editing,
         "latest": latest,
         # Only what the list shows of each image.
-        "images": (
-            list(document.initiative.appendix_images.values("pk", "original_name"))
-            if context["can_edit"]
-            else []
-        ),
+        "images": (appendix_images(document.initiative_id) if context["can_edit"] else []),
         **_stats_context(document, sections, faq_entries),
     }
     return render(request, DRAFT, context)
