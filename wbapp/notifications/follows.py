@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from documents.models import Initiative
 from reviews.models import Comment, Participant, ReviewSession
 from wbapp.activity.models import InitiativeMute
+from wbapp.http import urls_for_id
 
 VIEW_INITIATIVE = "documents.view_initiative"
 
@@ -101,6 +102,10 @@ def follow_button(*, user, initiative) -> dict:
     total, mine = follower_counts(user, initiative)
     return {
         "initiative": initiative,
+        # Where its two controls go, each written once (not reversed twice in the template).
+        "urls": urls_for_id(
+            {"follow": "initiative_follow", "settings": "initiative_notifications"}, initiative.pk
+        ),
         "follower_count": total,
         "is_following": mine > 0,
     }
