@@ -145,6 +145,22 @@ def initiative_edit(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     )
 
 
+def _document_urls(initiative: Initiative, documents: list) -> None:
+    """Give each document its addresses (``document.urls``: draft, iterations, latest),
+    written by url_for_ids rather than reversed by the template for every use."""
+    for document in documents:
+        latest = document.latest_iteration_number
+        document.urls = {
+            "draft": url_for_ids("draft", initiative.pk, document.pk),
+            "iterations": url_for_ids("iteration_list", initiative.pk, document.pk),
+            "latest": (
+                url_for_ids("iteration_detail", initiative.pk, document.pk, latest)
+                if latest
+                else ""
+            ),
+        }
+
+
 def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
     """The initiative's newest iterations of any document, as the page lists them.
 
@@ -177,6 +193,7 @@ def _recent_iterations(initiative: Initiative, documents: list) -> list[dict]:
 def initiative_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
     documents = documents_with_summary(initiative)
+    _document_urls(initiative, documents)
     context = {
         "initiative": initiative,
         "team": initiative.team,

@@ -18,15 +18,21 @@ from django import template
 
 from documents.models import Document, Initiative, InitiativeStatus, Revision
 from wbapp.accounts.rules import is_editor
+from wbapp.http import urls_for_id
 
+from ..initiative_query import ITEMS_ON_PAGE, panels
 from ..models import ActionItem, AndonPull, Comment, ReviewSession
 
 register = template.Library()
 
 VIEW = "documents.view_initiative"
+PANEL_ROUTES = {
+    "andon": "andon_detail",
+    "pull": "andon_pull",
+    "status": "initiative_status",
+    "action_items": "initiative_action_items",
+}
 RESET = "reviews.reset_andon"
-HISTORY_LIMIT = 20
-ITEMS_ON_PAGE = 10
 
 
 def _page_initiative(context) -> Initiative | None:
@@ -100,23 +106,16 @@ class InitiativeReviews:
     # Editors and owners tick anyone's items (reviews/includes/action_item.html reads it).
     is_editor: bool
     statuses: list = field(default_factory=lambda: InitiativeStatus.choices)
+    # The panels' addresses, each written once (reviews/includes/initiative_reviews.html).
+    urls: dict = field(default_factory=dict)
 
 
 @register.simple_tag(takes_context=True)
 def initiative_reviews(context, initiative) -> InitiativeReviews:
     """Two queries: the cord's history (newest first) and the open action items."""
     user = context["request"].user
-    pulls = list(
-        AndonPull.objects.filter(initiative=initiative).select_related("pulled_by", "reset_by")[
-            :HISTORY_LIMIT
-        ]
-    )
+    pulls, items = panels(initiative.pk)
     active = pulls[0] if pulls and pulls[0].is_active else None
-    items = list(
-        ActionItem.objects.filter(initiative=initiative)
-        .open()
-        .select_related("owner")[: ITEMS_ON_PAGE + 1]
-    )
     return InitiativeReviews(
         pulls=pulls,
         active=active,
@@ -127,4 +126,5 @@ def initiative_reviews(context, initiative) -> InitiativeReviews:
         can_change_status=user.has_perm("reviews.change_initiative_status", initiative),
         can_add_action_item=user.has_perm("reviews.comment_on_initiative", initiative),
         is_editor=is_editor(user, initiative.team),
+        urls=urls_for_id(PANEL_ROUTES, initiative.pk),
     )

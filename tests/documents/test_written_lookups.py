@@ -6,9 +6,12 @@ field Django would convert on its way from the database, or a model change the
 SQL misses, fails here.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import lookups
 from documents.lookups import (
@@ -17,6 +20,7 @@ from documents.lookups import (
     get_initiative_for_user,
     initiatives_for,
 )
+from documents.models import AppendixImage
 from documents.services.drafting import faq_entry_add, faq_entry_move
 from documents.services.iterations import iteration_save
 from tests.documents.factories import prfaq_for
@@ -129,3 +133,27 @@ def test_the_drafting_page_names_the_latest_iteration_and_its_author(cast, clien
     link = reverse("iteration_detail", args=[document.initiative_id, document.pk, 1])
     assert f'Latest: <a href="{link}">iteration 1</a> by Owner, on <time' in html
     assert "Iterations (1)" in html
+
+
+def test_the_written_appendix_images_are_the_orms(cast):
+    document = prfaq_for(cast)
+    other = prfaq_for(cast)
+    assert lookups.appendix_images(document.initiative_id) == []
+    same_time = timezone.now()
+    for n, created_at in enumerate([same_time, same_time, same_time - timedelta(days=1)]):
+        AppendixImage.objects.create(
+            initiative=document.initiative,
+            image=f"appendix/{n}.png",
+            original_name=f"chart {n}.png" if n else "",
+            content_type="image/png",
+            size=10,
+            created_at=created_at,
+        )
+    AppendixImage.objects.create(
+        initiative=other.initiative, image="appendix/x.png", content_type="image/png", size=1
+    )
+
+    written = lookups.appendix_images(document.initiative_id)
+
+    assert written == lookups.appendix_images_orm(document.initiative_id)
+    assert [image["original_name"] for image in written] == ["chart 1.png", "", "chart 2.png"]

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
+from wbapp.notifications.follows import follower_counts, follower_counts_orm
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,14 @@ def test_muting_swaps_the_follow_button_out_of_band(cast):
     html = response.content.decode()
     assert 'id="follow-form"' in html and 'hx-swap-oob="true"' in html
     assert 'aria-pressed="false"' in html and "0 followers" in html
+
+
+@pytest.mark.parametrize("followers", [(), ("viewer",), ("viewer", "editor", "reviewer")])
+def test_the_written_follower_counts_equal_the_orms(cast, followers):
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
+    other = InitiativeFactory(team=cast.team, owner=cast.editor)
+    other.followers.add(cast.viewer, cast.editor)
+    initiative.followers.add(*(cast.member(role) for role in followers))
+    for user in (cast.viewer, cast.editor, cast.owner):
+        assert follower_counts(user, initiative) == follower_counts_orm(user, initiative)
+    assert follower_counts(cast.viewer, initiative) == (len(followers), int("viewer" in followers))

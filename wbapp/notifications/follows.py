@@ -7,15 +7,17 @@ sessions. Muting silences all of it except what is addressed to the user persona
 Follow button and the preferences page all call them.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from documents.models import Initiative
 from reviews.models import Comment, Participant, ReviewSession
 from wbapp.activity.models import InitiativeMute
+from wbapp.http import urls_for_id
 
 VIEW_INITIATIVE = "documents.view_initiative"
 
@@ -65,15 +67,47 @@ def follow_state(*, user, initiative) -> FollowState:
     return FollowState(explicit=explicit, implicit=implicit, muted=muted)
 
 
-def follow_button(*, user, initiative) -> dict:
-    """What the Follow button shows: its explicit followers, and whether ``user`` is one."""
+def follower_counts_orm(user, initiative) -> tuple[int, int]:
+    """The initiative's explicit followers, and how many of them are ``user`` (the reference)."""
     counts = initiative.followers.aggregate(
         total=Count("pk"), mine=Count("pk", filter=Q(pk=user.pk))
     )
+    return counts["total"], counts["mine"]
+
+
+@functools.cache
+def _follower_counts_sql() -> str:
+    # The followers' table, named by the model; the ids are parameters. Its rows name
+    # existing users (a foreign key), so the ORM's join to the users counts the same.
+    table = Initiative.followers.through._meta.db_table
+    return (
+        f'SELECT COUNT(*), COUNT(*) FILTER (WHERE f."user_id" = %s) FROM "{table}" f '  # noqa: S608
+        'WHERE f."initiative_id" = %s'
+    )
+
+
+def follower_counts(user, initiative) -> tuple[int, int]:
+    """``follower_counts_orm``, written once: the initiative page asks on every view, and
+    Django building the aggregate cost 0.4 ms of the button's 0.5 ms here."""
+    if connection.vendor != "postgresql":
+        return follower_counts_orm(user, initiative)
+    with connection.cursor() as cursor:
+        cursor.execute(_follower_counts_sql(), [user.pk, initiative.pk])
+        total, mine = cursor.fetchone()
+    return total, mine
+
+
+def follow_button(*, user, initiative) -> dict:
+    """What the Follow button shows: its explicit followers, and whether ``user`` is one."""
+    total, mine = follower_counts(user, initiative)
     return {
         "initiative": initiative,
-        "follower_count": counts["total"],
-        "is_following": counts["mine"] > 0,
+        # Where its two controls go, each written once (not reversed twice in the template).
+        "urls": urls_for_id(
+            {"follow": "initiative_follow", "settings": "initiative_notifications"}, initiative.pk
+        ),
+        "follower_count": total,
+        "is_following": mine > 0,
     }
 
 
