@@ -140,7 +140,7 @@ def _reading_controls(context: Context, comment) -> str:
     """``#controls`` during the reading, written here (a page holds the reader's cards).
 
     The reader may only delete their own comments; nothing else is theirs to do yet.
-    tests/reviews/test_reading_controls.py holds it to the template.
+    tests/reviews/test_rendered_controls.py holds it to the template.
     """
     if not getattr(comment, "is_mine", False):
         return ""
