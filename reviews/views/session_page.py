@@ -24,6 +24,7 @@ from .. import live
 from ..forms import CloseForm, ExtendForm
 from ..lookups import get_session_for_user
 from ..models import ActionItem, Comment, CommentKind, SessionPhase
+from ..reading_query import readers_comments
 from ..services import phases
 from .common import (
     COMMENT_IN_SESSION,
@@ -35,7 +36,6 @@ from .common import (
     margin_comments,
     memo_parts,
     render_margins,
-    rows_filter,
     section_counts,
     viewer_for,
 )
@@ -178,15 +178,15 @@ def session_context(
     if phase in (SessionPhase.SCHEDULED, SessionPhase.CANCELLED):
         return context
 
-    visible = Comment.objects.visible_in_session(session, user).in_document_order()
     if phase == SessionPhase.READING:
         # A reader sees their own new comments: no replies, +1s or carried copies yet.
         # Their author is the reader, already loaded: no join for it.
-        comments, lazy_margins = list(visible.filter(rows_filter(rows))), {}
+        comments, lazy_margins = readers_comments(session, user, rows), {}
         for comment in comments:
             if comment.author_id == user.pk:
                 comment.author = user
     else:
+        visible = Comment.objects.visible_in_session(session, user).in_document_order()
         counts = None
         if lazy and rows is None and phase == SessionPhase.DISCUSSION:
             counts = live.shared(session, "counts", lambda: section_counts(visible))
