@@ -128,12 +128,19 @@ def _action_items(session) -> list[ActionItem]:
             )
         ),
     )
-    items = []
+    items, owners = [], {}
     for row in rows:
-        item = ActionItem(**{name: row[name] for name in ITEM_FIELDS})
-        item.owner = User(
-            pk=row["owner_id"], display_name=row["owner__display_name"], email=row["owner__email"]
-        )
+        # Positional: ITEM_FIELDS are the model's fields in their order (a test pins it),
+        # which Model.__init__ takes the fast way; one User per owner, as items share them.
+        item = ActionItem(*[row[name] for name in ITEM_FIELDS])
+        owner = owners.get(row["owner_id"])
+        if owner is None:
+            owner = owners[row["owner_id"]] = User(
+                pk=row["owner_id"],
+                display_name=row["owner__display_name"],
+                email=row["owner__email"],
+            )
+        item.owner = owner
         items.append(item)
     return items
 
