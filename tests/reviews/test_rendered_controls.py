@@ -2,7 +2,8 @@
 
 reviews/rendered_items.py writes an action item (the template it replaced is kept
 here, as it was); reviews/rendered.py writes a card's controls during the reading
-(the ``#controls`` partial still renders them in the other modes).
+(the ``#controls`` partial still renders them in the other modes); the comment
+box's kind picker is written by ``CommentForm.kind_options`` (its loop kept here).
 """
 
 import re
@@ -14,6 +15,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 from django.utils import timezone
 
+from reviews.forms import CommentForm
 from reviews.rendered import CARD, _reading_controls
 from reviews.templatetags.review_tools import action_item, action_item_list
 from reviews.views.common import viewer_for
@@ -62,6 +64,7 @@ def squeeze(html: str) -> str:
     """The markup without the whitespace between and inside tags' edges."""
     html = re.sub(r"\s+", " ", str(html)).strip()
     html = re.sub(r">\s+", ">", html)
+    html = re.sub(r"\s+>", ">", html)  # "required >": a tag's closing after an empty {% if %}
     return re.sub(r"\s+<", "<", html)
 
 
@@ -117,3 +120,29 @@ def test_the_readers_controls_are_written_as_the_partial_wrote_them(cast):
         expected = squeeze(get_template(f"{CARD}#controls").template.render(context))
         assert squeeze(_reading_controls(context, mine)) == expected
         assert ("Delete" in expected) is is_mine
+
+
+KIND_LOOP = """{% with current=form.kind.value %}
+  {% for value, label in form.fields.kind.choices %}
+    <label for="id_kind_{{ forloop.counter0 }}" class="kind--{{ value }}">
+      <input type="radio"
+             name="kind"
+             value="{{ value }}"
+             id="id_kind_{{ forloop.counter0 }}"
+             required
+             {% if value == current %}checked{% endif %}>
+      <span class="kind kind--{{ value }}">
+        {% include "reviews/includes/kind_icon.html" with kind=value %}
+        {{ label }}
+      </span>
+    </label>
+  {% endfor %}
+{% endwith %}"""
+
+
+@pytest.mark.parametrize("data", [None, {"kind": "blocker"}, {"kind": "<nonsense>"}])
+def test_the_kind_picker_is_written_as_its_loop_wrote_it(data):
+    form = CommentForm(data, sections=[("summary", "Summary")])
+    expected = squeeze(Template(KIND_LOOP).render(Context({"form": form})))
+    assert squeeze(form.kind_options()) == expected
+    assert expected.count('type="radio"') == 4
