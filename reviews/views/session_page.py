@@ -222,7 +222,8 @@ def session_context(
         "comment_url": url_for_id("session_comment_create", session.pk),
         "margins_url": url_for_id("session_detail", session.pk) + "?fragment=margins",
     }
-    if phase == SessionPhase.READING:
+    if phase == SessionPhase.READING and is_facilitator:
+        # Only the facilitator's panel offers more time.
         context["extend_form"] = ExtendForm()
     if phase == SessionPhase.DISCUSSION and is_facilitator:
         context["close_form"] = CloseForm()
