@@ -32,6 +32,8 @@ from django.utils.text import Truncator
 
 from wbapp.cache import html_key, kept, kept_many
 
+from .rendered_items import csrf_input
+
 MEMO = "reviews/includes/memo.html"
 CARD = "reviews/includes/comment_card.html"
 BOX = "reviews/includes/comment_box.html"
@@ -125,9 +127,33 @@ def comment_card(context: Context, comment) -> SafeString:
     """The card as every viewer sees it, kept, with this viewer's controls in its slot."""
     if getattr(comment, "kept_card", None) is None:
         prepare_cards([comment])
-    with context.push(comment=comment):
-        controls = get_template(f"{CARD}#controls").template.render(context)
+    viewer = context.get("viewer")
+    if viewer is not None and viewer.mode == "reading":
+        controls = _reading_controls(context, comment)
+    else:
+        with context.push(comment=comment):
+            controls = get_template(f"{CARD}#controls").template.render(context)
     return mark_safe(comment.kept_card.replace(_CONTROLS_SLOT, controls, 1))  # noqa: S308
+
+
+def _reading_controls(context: Context, comment) -> str:
+    """``#controls`` during the reading, written here (a page holds the reader's cards).
+
+    The reader may only delete their own comments; nothing else is theirs to do yet.
+    tests/reviews/test_rendered_controls.py holds it to the template.
+    """
+    if not getattr(comment, "is_mine", False):
+        return ""
+    url = comment.action_urls["delete"]
+    kind = escape(comment.get_kind_display().lower())
+    return (
+        '<div class="comment-actions">'
+        '<span class="muted">Only you can see this until the discussion.</span> '
+        f'<form method="post" action="{url}" hx-post="{url}" hx-target="closest li"'
+        f' hx-swap="outerHTML">{csrf_input(context.get("csrf_token"))}'
+        '<button type="submit" class="button button--link">'
+        f'Delete<span class="visually-hidden"> this {kind}</span></button></form></div>'
+    )
 
 
 def _card_key(comment, zone: str) -> str:

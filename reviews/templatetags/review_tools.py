@@ -8,8 +8,11 @@ css/reviews.css, js/reading.js and js/mentions.js.
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import rendered
+from ..rendered_items import action_item_html, csrf_input
 from ..views.comments import iteration_comment_context
 
 register = template.Library()
@@ -49,6 +52,42 @@ def may_tick(context, item) -> bool:
     """
     viewer = context.get("viewer")
     return item.may_be_ticked_by(context["user"], team_editor=bool(viewer and viewer.is_editor))
+
+
+@register.simple_tag(takes_context=True)
+def action_item(context, item) -> SafeString:
+    """One action item (reviews/rendered_items.py) with its tick if the user may tick it.
+
+    Reads, as the include did: ``viewer`` (see ``may_tick``), ``next`` (the page the
+    tick returns to) and ``show_initiative``.
+    """
+    return action_item_html(
+        item,
+        tickable=may_tick(context, item),
+        csrf=csrf_input(context.get("csrf_token")),
+        next_url=context.get("next") or "",
+        show_initiative=bool(context.get("show_initiative")),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def action_item_list(context, items) -> SafeString:
+    """``action_item`` for each of ``items``: the CSRF input and the day written once."""
+    viewer = context.get("viewer")
+    user, team_editor = context["user"], bool(viewer and viewer.is_editor)
+    csrf = csrf_input(context.get("csrf_token"))
+    today = timezone.localdate()
+    return mark_safe(  # noqa: S308 - each item rendered escaped
+        "".join(
+            action_item_html(
+                item,
+                tickable=item.may_be_ticked_by(user, team_editor=team_editor),
+                csrf=csrf,
+                today=today,
+            )
+            for item in items
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)

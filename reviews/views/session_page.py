@@ -24,6 +24,7 @@ from .. import live
 from ..forms import CloseForm, ExtendForm
 from ..lookups import get_session_for_user
 from ..models import ActionItem, Comment, CommentKind, SessionPhase
+from ..reading_query import readers_comments
 from ..services import phases
 from .common import (
     COMMENT_IN_SESSION,
@@ -35,7 +36,6 @@ from .common import (
     margin_comments,
     memo_parts,
     render_margins,
-    rows_filter,
     section_counts,
     viewer_for,
 )
@@ -128,12 +128,19 @@ def _action_items(session) -> list[ActionItem]:
             )
         ),
     )
-    items = []
+    items, owners = [], {}
     for row in rows:
-        item = ActionItem(**{name: row[name] for name in ITEM_FIELDS})
-        item.owner = User(
-            pk=row["owner_id"], display_name=row["owner__display_name"], email=row["owner__email"]
-        )
+        # Positional: ITEM_FIELDS are the model's fields in their order (a test pins it),
+        # which Model.__init__ takes the fast way; one User per owner, as items share them.
+        item = ActionItem(*[row[name] for name in ITEM_FIELDS])
+        owner = owners.get(row["owner_id"])
+        if owner is None:
+            owner = owners[row["owner_id"]] = User(
+                pk=row["owner_id"],
+                display_name=row["owner__display_name"],
+                email=row["owner__email"],
+            )
+        item.owner = owner
         items.append(item)
     return items
 
@@ -178,15 +185,15 @@ def session_context(
     if phase in (SessionPhase.SCHEDULED, SessionPhase.CANCELLED):
         return context
 
-    visible = Comment.objects.visible_in_session(session, user).in_document_order()
     if phase == SessionPhase.READING:
         # A reader sees their own new comments: no replies, +1s or carried copies yet.
         # Their author is the reader, already loaded: no join for it.
-        comments, lazy_margins = list(visible.filter(rows_filter(rows))), {}
+        comments, lazy_margins = readers_comments(session, user, rows), {}
         for comment in comments:
             if comment.author_id == user.pk:
                 comment.author = user
     else:
+        visible = Comment.objects.visible_in_session(session, user).in_document_order()
         counts = None
         if lazy and rows is None and phase == SessionPhase.DISCUSSION:
             counts = live.shared(session, "counts", lambda: section_counts(visible))
@@ -215,7 +222,8 @@ def session_context(
         "comment_url": url_for_id("session_comment_create", session.pk),
         "margins_url": url_for_id("session_detail", session.pk) + "?fragment=margins",
     }
-    if phase == SessionPhase.READING:
+    if phase == SessionPhase.READING and is_facilitator:
+        # Only the facilitator's panel offers more time.
         context["extend_form"] = ExtendForm()
     if phase == SessionPhase.DISCUSSION and is_facilitator:
         context["close_form"] = CloseForm()

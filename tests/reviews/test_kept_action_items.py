@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.models import ActionItem
 from reviews.services.action_items import action_item_set_done
+from reviews.views.session_page import ITEM_FIELDS
 from tests.reviews.factories import action_item, comment, discussion_session
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,8 @@ def test_each_page_sends_its_own_csrf_token(cast, client_for, item):
     [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', shown)[:1]
     assert token.isalnum()
     assert "csrf-slot" not in page
+
+
+def test_the_panels_fields_are_the_models_in_order():
+    # session_page._action_items makes each item from them positionally.
+    assert tuple(field.attname for field in ActionItem._meta.concrete_fields) == ITEM_FIELDS

@@ -83,11 +83,14 @@ _SQL = (
     "FROM activity_notification n "
     "JOIN activity_activity a ON a.id = n.activity_id "
     "JOIN accounts_team t ON t.id = a.team_id "
-    # Only teams the user still belongs to, as inbox_rows().
-    "JOIN accounts_membership m ON m.team_id = a.team_id AND m.user_id = %(user)s "
     "LEFT JOIN accounts_user u ON u.id = a.actor_id "
     "LEFT JOIN documents_initiative i ON i.id = a.initiative_id "
-    "WHERE n.user_id = %(user)s {before}"
+    # Only teams the user still belongs to, as inbox_rows(): read first, as the few ids
+    # they are, so the user's notifications are walked newest first in their index and
+    # the walk stops at the limit (joined, the memberships made PostgreSQL read every
+    # notification of those teams and sort them: 3-10 ms for a busy inbox).
+    "WHERE n.user_id = %(user)s AND a.team_id = ANY (ARRAY("
+    "SELECT m.team_id FROM accounts_membership m WHERE m.user_id = %(user)s)) {before}"
     "ORDER BY n.id DESC LIMIT %(limit)s"
 )
 
