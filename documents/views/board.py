@@ -151,4 +151,4 @@ def team_board(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "activities": _activities(team),
         "board": board_initiatives(team, request.user),
     }
-    return render(request, "accounts/team_board.html", context)
+    return render(request, "documents/team_board.html", context)
