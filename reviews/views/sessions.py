@@ -279,6 +279,10 @@ def session_close(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded; the session is closed.")
             return redirect(session_url(session))
+    # Refused: the service left ``session`` as it was, so this is the page the
+    # facilitator had, with the reason at the top and beside the outcome choice.
+    reasons = " ".join(error for errors in form.errors.values() for error in errors)
+    messages.error(request, f"The decision was not recorded: {reasons}")
     context = session_context(request, session) | {"close_form": form}
     return render(request, SESSION, context, status=400)
 
