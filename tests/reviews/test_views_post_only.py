@@ -1,4 +1,4 @@
-"""GET of a POST-only address: a 405 page in the site's layout that leads back, never a blank error."""
+"""GET of a POST-only address: a 405 page in the site's layout that leads back, not a blank one."""
 
 import pytest
 from django.test import Client
