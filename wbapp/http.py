@@ -5,8 +5,9 @@ import functools
 
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django_htmx.middleware import HtmxDetails
 
 
@@ -23,6 +24,33 @@ def add_service_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def post_only(back: str = "home"):
+    """``require_POST`` with a page: any other method gets a 405 in the site's layout.
+
+    A POST-only address opened in the browser (a bookmark, a pasted link, a reload
+    of a refused form) then says what happened and leads back to ``back``, a route
+    given the view's own arguments when it takes them (``session_detail`` for
+    ``/s/<session_id>/close/``), instead of the browser's blank error.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            try:
+                url = reverse(back, kwargs=kwargs)
+            except NoReverseMatch:
+                url = reverse(back)
+            response = render(request, "405.html", {"back_url": url}, status=405)
+            response["Allow"] = "POST"
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 # Ids no route's fixed text contains: where reverse() puts them, a row's ids go.

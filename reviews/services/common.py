@@ -8,6 +8,8 @@ no row, and its caller gets IllegalTransition. Every successful move writes a
 SessionTransition.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,6 +118,28 @@ def transition(
     session.state_version += 1
     for name, value in fields.items():
         setattr(session, name, value)
+
+
+@contextmanager
+def as_it_was_if_refused(*rows) -> Iterator[None]:
+    """Put ``rows``' fields back as they were when the block raises.
+
+    ``transition()`` moves the caller's object along with the row; when a later
+    step of the same transaction refuses (an approval with a blocker open), the
+    rollback undoes the row but not the object, and a view that shows the page
+    again with it would show what was never saved. Wrap the ``transaction.atomic``.
+    """
+    saved = [
+        (row, {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields})
+        for row in rows
+    ]
+    try:
+        yield
+    except BaseException:
+        for row, fields in saved:
+            for name, value in fields.items():
+                setattr(row, name, value)
+        raise
 
 
 def iteration_payload(revision_id: int) -> dict:

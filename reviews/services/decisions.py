@@ -25,6 +25,7 @@ from ..models import (
 )
 from .carry import carry_to_latest
 from .common import (
+    as_it_was_if_refused,
     iteration_payload,
     require,
     session_payload,
@@ -120,7 +121,9 @@ def session_close(
         )
     now = timezone.now()
     initiative = session.initiative
-    with transaction.atomic():
+    # A refusal (an approval with a blocker open) rolls the transaction back: the
+    # session and initiative in memory go back with it (the view shows them again).
+    with as_it_was_if_refused(session, initiative), transaction.atomic():
         transition(
             session,
             action="The session cannot be closed",

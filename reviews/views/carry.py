@@ -17,12 +17,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from documents.diffing import diff_text
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, post_only
 
 from ..anchoring import anchor_targets, section_plain_text
 from ..forms import AddressedForm
@@ -252,7 +252,7 @@ def _next_url(request, comment: Comment) -> str:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def comment_mark_addressed(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     """An editor or owner marks a thread addressed, optionally with a reply saying how."""
     comment = get_comment_for_user(request.user, comment_id)

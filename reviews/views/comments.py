@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
-from wbapp.http import HtmxHttpRequest, add_service_errors
+from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
 
 from ..forms import ActionItemForm, ReplyForm
 from ..lookups import get_action_item_for_user, get_comment_for_user, get_session_for_user
@@ -108,7 +108,7 @@ def _create_comment(request, *, revision, session, parts, viewer, box_context, u
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_comment_create(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
     if not request.user.has_perm(COMMENT_IN_SESSION, session):
@@ -138,7 +138,7 @@ def _iteration_url(revision: Revision) -> str:
 
 
 @login_required
-@require_POST
+@post_only("iteration_detail")
 def iteration_comment_create(
     request: HtmxHttpRequest, initiative_id: int, document_id: int, number: int
 ) -> HttpResponse:
@@ -299,7 +299,7 @@ def _thread_action(request, comment_id: int, action) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def reply_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_comment_for_user(request.user, comment_id)
     form = ReplyForm(request.POST)
@@ -324,7 +324,7 @@ def reply_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def comment_resolve(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
@@ -334,7 +334,7 @@ def comment_resolve(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def comment_reopen(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
@@ -344,7 +344,7 @@ def comment_reopen(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def comment_plus_one(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     return _thread_action(
         request,
@@ -354,7 +354,7 @@ def comment_plus_one(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("comment_where")
 def comment_delete(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
     """Take back one's own comment during the reading, before anyone else saw it."""
     comment = get_comment_for_user(request.user, comment_id)
@@ -417,7 +417,7 @@ def action_item_create(request: HtmxHttpRequest, comment_id: int) -> HttpRespons
 
 
 @login_required
-@require_POST
+@post_only("my_action_items")
 def action_item_done(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     item = get_action_item_for_user(request.user, item_id)
     done = request.POST.get("done", "1") != "0"

@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from documents.lookups import get_initiative_for_user
 from documents.models import Initiative
-from wbapp.http import HtmxHttpRequest, add_service_errors
+from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
 
 from ..forms import AndonPullForm, AndonResetForm, InitiativeStatusForm
 from ..mentions import suggest_members
@@ -72,7 +72,7 @@ def andon_detail(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("andon_detail")
 def andon_pull(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
     if not request.user.has_perm(PULL, initiative):
@@ -99,7 +99,7 @@ def andon_pull(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("andon_detail")
 def andon_reset(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, initiative_id)
     if not request.user.has_perm(RESET, initiative):
@@ -125,7 +125,7 @@ def andon_reset(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("initiative_detail")
 def initiative_status(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
     """Change the status by hand; approval is refused for the reasons a session's would be."""
     initiative = get_initiative_for_user(request.user, initiative_id)

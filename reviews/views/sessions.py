@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from documents.lookups import get_initiative_for_user, get_revision_for_user
-from wbapp.http import HtmxHttpRequest, add_service_errors
+from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
 
 from ..forms import CloseForm, DoneForm, ExtendForm, FocusForm, SessionForm
 from ..ics import ics_filename, session_ics
@@ -135,7 +135,7 @@ def session_reschedule(request: HtmxHttpRequest, session_id: int) -> HttpRespons
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_cancel(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, perm=MANAGE)
     url = session_url(session)
@@ -208,19 +208,19 @@ def _phase_move(request: HttpRequest, session_id: int, move, **kwargs) -> HttpRe
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_start_reading(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     return _phase_move(request, session_id, phases.session_start_reading)
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_start_discussion(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     return _phase_move(request, session_id, phases.session_start_discussion)
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_extend(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, perm=FACILITATE)
     form = ExtendForm(request.POST)
@@ -240,7 +240,7 @@ def session_extend(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_focus(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     """Step through the threads: ``comment=<id>`` for one thread, nothing for the next."""
     session = get_session_for_user(request.user, session_id, perm=FACILITATE)
@@ -262,7 +262,7 @@ def session_focus(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def session_close(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id, perm=FACILITATE)
     form = CloseForm(request.POST)
@@ -279,6 +279,10 @@ def session_close(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded; the session is closed.")
             return redirect(session_url(session))
+    # Refused: the service left ``session`` as it was, so this is the page the
+    # facilitator had, with the reason at the top and beside the outcome choice.
+    reasons = " ".join(error for errors in form.errors.values() for error in errors)
+    messages.error(request, f"The decision was not recorded: {reasons}")
     context = session_context(request, session) | {"close_form": form}
     return render(request, SESSION, context, status=400)
 
@@ -287,7 +291,7 @@ def session_close(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("session_detail")
 def participant_done(request: HtmxHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_user(request.user, session_id)
     form = DoneForm(request.POST)

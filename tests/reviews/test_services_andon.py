@@ -150,6 +150,22 @@ def test_a_session_cannot_close_approved_while_the_cord_is_pulled(cast):
     assert Initiative.objects.get(pk=session.initiative_id).status != InitiativeStatus.APPROVED
 
 
+def test_a_refused_close_leaves_the_session_in_memory_as_it_was(cast):
+    # The view shows the page again with this very object: a refusal must not have
+    # closed it in memory while the transaction that closed it rolled back.
+    session = discussion_session(cast)
+    pull(cast, session.initiative)
+    before = {f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields}
+    with pytest.raises(ValidationError):
+        session_close(
+            user=cast.editor, session=session, outcome=SessionOutcome.APPROVED, decision_notes="Go"
+        )
+    after = {f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields}
+    assert after == before
+    assert session.phase == SessionPhase.DISCUSSION and session.outcome == ""
+    assert session.initiative.status != InitiativeStatus.APPROVED
+
+
 def test_after_the_reset_the_session_closes_approved(cast):
     session = discussion_session(cast)
     pull(cast, session.initiative)
