@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import Initiative, InitiativeStatus
-from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views import cards as cards_module
 from documents.views.board import (
@@ -22,7 +21,7 @@ from documents.views.board import (
 )
 from documents.views.cards import board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
-from tests.documents.factories import InitiativeFactory, prfaq_for
+from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 from wbapp.activity.models import Activity, Verb
 
@@ -39,8 +38,8 @@ def board_html(cast, role):
 
 def test_initiatives_are_grouped_by_status_with_owner_and_latest_iteration(cast):
     document = prfaq_for(cast, title="Self-serve returns")
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
     InitiativeFactory(team=cast.team, owner=cast.owner, title="Gift wrap", status="shelved")
     InitiativeFactory(title="Another team's idea")
     board = board_initiatives(cast.team, cast.viewer)
@@ -129,8 +128,8 @@ def test_the_written_board_query_gives_what_the_orm_gives(cast):
         InitiativeFactory(team=cast.team, owner=cast.viewer, title=f"Go {n}", status="approved")
     for _ in range(2):
         document = prfaq_for(cast, title="With iterations")
-        iteration_save(user=cast.editor, document=document)
-        iteration_save(user=cast.editor, document=document)
+        iteration_save_changed(user=cast.editor, document=document)
+        iteration_save_changed(user=cast.editor, document=document)
     InitiativeFactory(title="Another team's idea")
 
     written = board_rows(cast.team.pk, BOARD_CARDS)
