@@ -110,6 +110,11 @@ def _stats_context(document: Document, sections, faq_entries) -> dict:
 @require_GET
 def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id)
+    return draft_page(request, document)
+
+
+def draft_page(request, document, *, iteration_form=None, status: int = 200) -> HttpResponse:
+    """The drafting page; ``iteration_form`` is a refused "Save iteration", shown with its error."""
     context = document_context(request, document)
     sections, faq_entries = _draft_rows(document)
     latest = latest_iteration(document)
@@ -147,8 +152,9 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
         # Only what the list shows of each image.
         "images": (appendix_images(document.initiative_id) if context["can_edit"] else []),
         **_stats_context(document, sections, faq_entries),
+        "iteration_form": iteration_form,
     }
-    return render(request, DRAFT, context)
+    return render(request, DRAFT, context, status=status)
 
 
 @login_required
