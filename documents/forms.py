@@ -59,7 +59,8 @@ class SectionForm(forms.Form):
 class FaqEntryForm(forms.Form):
     question = forms.CharField(required=False, max_length=1000)
     answer = forms.CharField(required=False, strip=False)
-    base_version = forms.IntegerField(min_value=1)
+    # 0: the first save of a question added with "+ Add a question" (not stored yet).
+    base_version = forms.IntegerField(min_value=0)
 
 
 class FaqAddForm(forms.Form):

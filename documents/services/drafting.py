@@ -4,6 +4,8 @@ Text saves are guarded per row by ``version`` (a conditional UPDATE); structural
 changes (add, move, remove) hold the document lock.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -12,6 +14,9 @@ from django.utils import timezone
 from ..lookups import EDIT
 from ..models import Document, DraftSection, FaqAudience, FaqEntry, new_faq_key, new_section_key
 from .common import clean_text, lock_document, require, touch_initiative
+
+# What new_faq_key makes.
+FAQ_KEY = re.compile(r"q-[0-9a-f]{8}")
 
 
 class DraftConflict(Exception):
@@ -186,19 +191,32 @@ def section_remove(*, user, section: DraftSection) -> None:
 
 
 def faq_entry_add(
-    *, user, document: Document, audience: str, question: str = "", answer: str = ""
+    *,
+    user,
+    document: Document,
+    audience: str,
+    question: str = "",
+    answer: str = "",
+    key: str | None = None,
 ) -> FaqEntry:
-    """A new FAQ entry at the end of its audience's list."""
+    """A new FAQ entry at the end of its audience's list.
+
+    ``key``: the one the editor of a not yet stored question was given (it is
+    stored on its first save, so a question added and left blank leaves nothing).
+    """
     if audience not in FaqAudience.values:
         raise ValidationError({"audience": f"Unknown FAQ audience “{audience}”."})
+    if key is not None and not FAQ_KEY.fullmatch(key):
+        raise ValidationError({"key": "Not a question's key."})
     require(user, EDIT, document.initiative)
     now = timezone.now()
     with transaction.atomic():
         lock_document(document)
         existing = list(document.faq_entries.values_list("key", "audience"))
         keys = {key for key, _ in existing}
-        key = new_faq_key()
-        while key in keys:
+        if key in keys:
+            raise ValidationError({"key": "This question is already saved; reload the page."})
+        while key is None or key in keys:
             key = new_faq_key()
         entry = FaqEntry.objects.create(
             document=document,

@@ -1,5 +1,6 @@
 """Iterations: the draft frozen as a numbered snapshot, and an old one restored."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -68,6 +69,11 @@ def iteration_save(*, user, document: Document, note: str = "") -> Revision:
     read and written while holding the document's row lock: a second "Save
     iteration" at the same instant waits for the first to commit, then reads
     its number. The unique constraint is the backstop.
+
+    A draft identical to the latest iteration is refused (ValidationError, code
+    "unchanged") and nothing is written: an iteration that changed nothing would
+    still carry comments forward and notify everyone. The draft is compared
+    under the same lock, so a double click saves once and refuses the second.
     """
     initiative = document.initiative
     require(user, EDIT, initiative)
@@ -76,6 +82,12 @@ def iteration_save(*, user, document: Document, note: str = "") -> Revision:
         previous = _latest(document)
         # Two queries however long the document is.
         content = _snapshot(document.sections.all(), document.faq_entries.all())
+        if previous is not None and previous.content == content:
+            raise ValidationError(
+                f"Nothing has changed since iteration {previous.number}: "
+                "edit the draft, then save an iteration.",
+                code="unchanged",
+            )
         revision = _iteration_create(
             user=user, document=document, note=note, content=content, previous=previous
         )

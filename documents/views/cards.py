@@ -18,12 +18,13 @@ two to the same rows.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
@@ -86,7 +87,16 @@ class Card:
 
     @property
     def updated_ago(self) -> str:
-        return timesince(self.updated_at)
+        return ago(self.updated_at)
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago ``moment`` was, as a card says it: "just now" under a minute
+    (timesince would say "0 minutes"), else "3 hours ago"."""
+    now = now or timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now)} ago"
 
 
 def cards(rows: Iterable[dict]) -> list[Card]:

@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.timezone import now
 from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.accounts.models import person_name
@@ -42,7 +43,7 @@ from ..lookups import (
     get_section,
     latest_iteration,
 )
-from ..models import Document, DraftSection, FaqAudience, FaqEntry
+from ..models import Document, DraftSection, FaqAudience, FaqEntry, new_faq_key
 from ..rendering import (
     FAQ_WORD_LIMIT,
     NARRATIVE_WORD_LIMIT,
@@ -110,6 +111,11 @@ def _stats_context(document: Document, sections, faq_entries) -> dict:
 @require_GET
 def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id)
+    return draft_page(request, document)
+
+
+def draft_page(request, document, *, iteration_form=None, status: int = 200) -> HttpResponse:
+    """The drafting page; ``iteration_form`` is a refused "Save iteration", shown with its error."""
     context = document_context(request, document)
     sections, faq_entries = _draft_rows(document)
     latest = latest_iteration(document)
@@ -147,8 +153,9 @@ def draft(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> Htt
         # Only what the list shows of each image.
         "images": (appendix_images(document.initiative_id) if context["can_edit"] else []),
         **_stats_context(document, sections, faq_entries),
+        "iteration_form": iteration_form,
     }
-    return render(request, DRAFT, context)
+    return render(request, DRAFT, context, status=status)
 
 
 @login_required
@@ -343,14 +350,18 @@ def faq_add(request: HtmxHttpRequest, initiative_id: int, document_id: int) -> H
     form = FaqAddForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose the external or the internal FAQ.", status=400)
-    entry = drafting.faq_entry_add(
-        user=request.user, document=document, audience=form.cleaned_data["audience"]
-    )
-    item = DraftItem(row=entry, last=True)
+    audience = form.cleaned_data["audience"]
     if request.htmx:
+        # Its editor only: the question is stored on its first save (faq_save), so
+        # one added and left blank leaves nothing behind.
+        entry = FaqEntry(
+            document=document, key=new_faq_key(), audience=audience, version=0, updated_at=now()
+        )
+        item = DraftItem(row=entry, last=True)
         context = document_context(request, document) | {"item": item, "focus": True}
         return render(request, f"{DRAFT}#faq_editor", context)
-    return redirect(draft_url(document, edit=entry.key, anchor=item.anchor))
+    entry = drafting.faq_entry_add(user=request.user, document=document, audience=audience)
+    return redirect(draft_url(document, edit=entry.key, anchor=DraftItem(row=entry).anchor))
 
 
 @login_required
@@ -360,6 +371,8 @@ def faq_detail(
 ) -> HttpResponse:
     edit = request.GET.get("edit") == "1"
     document = get_document_for_user(request.user, initiative_id, document_id, write=edit)
+    if request.htmx and not edit and not document.faq_entries.filter(key=key).exists():
+        return HttpResponse("")  # "Done" on a question never saved: nothing to show
     entry = get_faq_entry(document, key)
     item = DraftItem(row=entry)
     return _fragment_or_redirect(
@@ -378,10 +391,12 @@ def faq_save(
     request: HtmxHttpRequest, initiative_id: int, document_id: int, key: str
 ) -> HttpResponse:
     document = get_document_for_user(request.user, initiative_id, document_id, write=True)
-    entry = get_faq_entry(document, key)
     form = FaqEntryForm(request.POST)
     if not form.is_valid():
         return _invalid_save(request, form)
+    if form.cleaned_data["base_version"] == 0:
+        return _faq_first_save(request, document, key, form.cleaned_data)
+    entry = get_faq_entry(document, key)
     try:
         entry = drafting.faq_entry_save(
             user=request.user,
@@ -392,6 +407,28 @@ def faq_save(
         )
     except drafting.DraftConflict as conflict:
         return _conflict_response(request, document, conflict, "faq_conflict")
+    return _save_response(request, document, DraftItem(row=entry), "faq_editor")
+
+
+def _faq_first_save(request, document, key: str, data: dict) -> HttpResponse:
+    """A question added with "+ Add a question" is stored when it first has words."""
+    add = FaqAddForm(request.POST)
+    if not add.is_valid():
+        return _invalid_save(request, add)
+    audience = add.cleaned_data["audience"]
+    entry = FaqEntry(document=document, key=key, audience=audience, version=0, updated_at=now())
+    if data["question"].strip() or data["answer"].strip():
+        try:
+            entry = drafting.faq_entry_add(
+                user=request.user,
+                document=document,
+                audience=audience,
+                question=data["question"],
+                answer=data["answer"],
+                key=key,
+            )
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400)
     return _save_response(request, document, DraftItem(row=entry), "faq_editor")
 
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,7 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.cache import html_key
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from .. import comparing, diffing
 from ..comparing import compare_revisions
@@ -21,6 +22,7 @@ from ..models import FaqAudience, Revision
 from ..rendering import snapshot_markdown
 from ..services import iterations
 from .common import document_context, draft_url
+from .drafting import draft_page
 
 # The word-count timeline on the iterations list: bar width, gap and height in SVG units.
 TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80
@@ -47,9 +49,15 @@ def iteration_save(request: HtmxHttpRequest, initiative_id: int, document_id: in
     if not form.is_valid():
         messages.error(request, "Keep the note to 500 characters.")
         return redirect(draft_url(document))
-    revision = iterations.iteration_save(
-        user=request.user, document=document, note=form.cleaned_data["note"]
-    )
+    try:
+        revision = iterations.iteration_save(
+            user=request.user, document=document, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        # Nothing changed since the latest iteration (or a double click's second
+        # request): the page as it is, the reason on the form, the note kept.
+        add_service_errors(form, exc)
+        return draft_page(request, document, iteration_form=form, status=409)
     messages.success(request, f"Iteration {revision.number} saved.")
     return redirect(draft_url(document))
 

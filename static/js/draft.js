@@ -222,9 +222,17 @@
       event.preventDefault();
       stateOf(form).dirty = true;
       save(form);
-    } else if (form.matches("form[data-flush-drafts]") && !form.dataset.flushed) {
-      // Save iteration (or upload) only after every open editor has saved its text.
+    } else if (form.matches("form[data-flush-drafts]")) {
+      // Save iteration (or upload) only after every open editor has saved its text,
+      // and once: the button is disabled from the first click until the next page,
+      // so a double click sends one request (the server refuses a repeat anyway).
+      if (form.dataset.flushed && !form.dataset.sent) {
+        form.dataset.sent = "1";
+        return;
+      }
       event.preventDefault();
+      if (form.dataset.busy) return;
+      busy(form, true);
       flush(document).then(function (ok) {
         if (ok) {
           form.dataset.flushed = "1";
@@ -232,6 +240,7 @@
           // still firing its submit event (an empty flush resolves that soon).
           setTimeout(function () { form.requestSubmit(); }, 0);
         } else {
+          busy(form, false);
           announce("Some text is not saved yet; resolve that first.");
         }
       });
@@ -239,6 +248,24 @@
       event.preventDefault();
       move(form);
     }
+  });
+
+  function busy(form, on) {
+    if (on) form.dataset.busy = "1"; else delete form.dataset.busy;
+    form.setAttribute("aria-busy", on ? "true" : "false");
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = on;
+    });
+  }
+
+  // Back to a page kept by the browser's back/forward cache: its forms can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-flush-drafts]").forEach(function (form) {
+      delete form.dataset.flushed;
+      delete form.dataset.sent;
+      busy(form, false);
+    });
   });
 
   document.addEventListener("click", function (event) {

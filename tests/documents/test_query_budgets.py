@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from documents.models import FaqAudience
 from documents.services.drafting import faq_entry_add, section_save
-from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
-from tests.documents.factories import InitiativeFactory, prfaq_for
+from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from wbapp.notifications import follows
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +44,7 @@ def document_of_size(cast, size):
             body=f"Returns in one tap, take {n}",
             base_version=headline.version,
         )
-        iteration_save(user=cast.editor, document=document, note=f"Take {n}")
+        iteration_save_changed(user=cast.editor, document=document, note=f"Take {n}")
     follows.initiative_follow(user=cast.viewer, initiative=document.initiative)
     return document
 

@@ -6,8 +6,7 @@ from documents.services.initiatives import (
     initiative_create,
     initiative_update,
 )
-from documents.services.iterations import iteration_save
-from tests.documents.factories import InitiativeFactory, prfaq_for
+from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from wbapp.activity.models import Activity, Verb
 
 
@@ -130,8 +129,8 @@ def test_answers_come_in_question_order_with_rendered_html(cast):
 
 def test_board_annotation_names_the_latest_iteration(cast, django_assert_num_queries):
     document = prfaq_for(cast)
-    iteration_save(user=cast.editor, document=document, note="one")
-    iteration_save(user=cast.editor, document=document, note="two")
+    iteration_save_changed(user=cast.editor, document=document, note="one")
+    iteration_save_changed(user=cast.editor, document=document, note="two")
     empty = InitiativeFactory(team=cast.team, owner=cast.owner)
 
     with django_assert_num_queries(1):

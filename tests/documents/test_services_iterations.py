@@ -1,7 +1,8 @@
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from documents import signals
 from documents.models import (
     Document,
     DocumentKind,
@@ -42,9 +43,48 @@ def document(cast):
 
 
 def test_iterations_are_numbered_one_two_three(cast, document):
-    numbers = [iteration_save(user=cast.editor, document=document).number for _ in range(3)]
+    numbers = []
+    for n in range(3):
+        write(cast.editor, document, "headline", f"Take {n}")
+        numbers.append(iteration_save(user=cast.editor, document=document).number)
 
     assert numbers == [1, 2, 3]
+
+
+def test_an_iteration_identical_to_the_previous_one_is_refused(cast, document):
+    write(cast.editor, document, "headline", "Returns, solved")
+    iteration_save(user=cast.editor, document=document, note="First")
+    carried = []
+    signals.iteration_saved.connect(lambda **kw: carried.append(kw), weak=False, dispatch_uid="t")
+    try:
+        with pytest.raises(ValidationError) as refused:
+            iteration_save(user=cast.editor, document=document, note="Only the note differs")
+    finally:
+        signals.iteration_saved.disconnect(dispatch_uid="t")
+
+    assert refused.value.code == "unchanged"
+    assert refused.value.messages == [
+        "Nothing has changed since iteration 1: edit the draft, then save an iteration."
+    ]
+    assert list(document.revisions.values_list("number", flat=True)) == [1]
+    assert carried == []  # no carry-forward, so no "comments carried" either
+    assert Activity.objects.filter(verb=Verb.ITERATION_SAVED).count() == 1
+
+
+def test_two_saves_in_a_row_make_one_iteration_and_the_second_is_refused(cast, document):
+    write(cast.editor, document, "headline", "Returns, solved")
+    first = iteration_save(user=cast.editor, document=document)
+
+    with pytest.raises(ValidationError):
+        iteration_save(user=cast.owner, document=document)
+
+    assert Revision.objects.filter(document=document).get() == first
+    write(cast.editor, document, "headline", "Returns, solved for good")
+    assert iteration_save(user=cast.owner, document=document).number == 2
+
+
+def test_the_first_iteration_of_an_untouched_draft_is_saved(cast, document):
+    assert iteration_save(user=cast.editor, document=document).number == 1
 
 
 def test_numbers_count_per_document(cast, document):
@@ -171,6 +211,7 @@ def _queries_to_save_an_iteration(cast, document, django_assert_num_queries):
 
 def test_iteration_of_a_small_document_takes_ten_queries(cast, document, django_assert_num_queries):
     iteration_save(user=cast.editor, document=document)
+    write(cast.editor, document, "headline", "Changed")
     _queries_to_save_an_iteration(cast, document, django_assert_num_queries)
 
 
@@ -179,8 +220,10 @@ def test_iteration_with_thirty_faq_entries_and_fifty_iterations_takes_the_same_q
 ):
     for n in range(30):
         add_faq(cast.editor, document, f"Question {n}?", f"Answer {n}")
-    for _ in range(50):
+    for n in range(50):
+        write(cast.editor, document, "headline", f"Take {n}")
         iteration_save(user=cast.editor, document=document)
+    write(cast.editor, document, "headline", "Changed")
 
     _queries_to_save_an_iteration(cast, document, django_assert_num_queries)
 
@@ -356,6 +399,7 @@ def test_restore_first_saves_draft_words_no_iteration_has(cast, document):
 
 def test_restore_of_a_clean_draft_makes_exactly_one_iteration(cast, document):
     first = iteration_save(user=cast.editor, document=document)
+    write(cast.editor, document, "headline", "Second")
     iteration_save(user=cast.editor, document=document)
 
     restored = iteration_restore(user=cast.editor, revision=first)

@@ -1,7 +1,7 @@
 """The team board's initiatives (documents/includes/board.html with board_initiatives)."""
 
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.template.defaultfilters import date as date_filter
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import Initiative, InitiativeStatus
-from documents.services.iterations import iteration_save
 from documents.views import board_initiatives
 from documents.views import cards as cards_module
 from documents.views.board import (
@@ -20,9 +19,9 @@ from documents.views.board import (
     member_rows,
     member_rows_orm,
 )
-from documents.views.cards import board_rows, board_rows_orm, time_label
+from documents.views.cards import ago, board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
-from tests.documents.factories import InitiativeFactory, prfaq_for
+from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 from wbapp.activity.models import Activity, Verb
 
@@ -39,8 +38,8 @@ def board_html(cast, role):
 
 def test_initiatives_are_grouped_by_status_with_owner_and_latest_iteration(cast):
     document = prfaq_for(cast, title="Self-serve returns")
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
     InitiativeFactory(team=cast.team, owner=cast.owner, title="Gift wrap", status="shelved")
     InitiativeFactory(title="Another team's idea")
     board = board_initiatives(cast.team, cast.viewer)
@@ -129,8 +128,8 @@ def test_the_written_board_query_gives_what_the_orm_gives(cast):
         InitiativeFactory(team=cast.team, owner=cast.viewer, title=f"Go {n}", status="approved")
     for _ in range(2):
         document = prfaq_for(cast, title="With iterations")
-        iteration_save(user=cast.editor, document=document)
-        iteration_save(user=cast.editor, document=document)
+        iteration_save_changed(user=cast.editor, document=document)
+        iteration_save_changed(user=cast.editor, document=document)
     InitiativeFactory(title="Another team's idea")
 
     written = board_rows(cast.team.pk, BOARD_CARDS)
@@ -166,6 +165,33 @@ def test_a_cards_times_are_in_the_viewers_time_zone(cast, client_for):
     ):
         content = client_for(cast.viewer).get(url).content.decode()
         assert 'datetime="2025-01-15T21:00:00+09:00" title="15 Jan 2025, 21:00"' in content
+
+
+def test_a_card_touched_under_a_minute_ago_says_just_now(cast, client_for):
+    InitiativeFactory(team=cast.team, owner=cast.editor, title="Fresh idea")
+
+    for url in (
+        reverse("team_board", args=[cast.team.slug]),
+        reverse("team_initiatives", args=[cast.team.slug, "drafting"]),
+    ):
+        content = client_for(cast.viewer).get(url).content.decode()
+        assert ">just now</time>" in content
+        assert "0\xa0minutes" not in content and "0 minutes" not in content
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (0, "just now"),
+        (59, "just now"),
+        (60, "1\xa0minute ago"),
+        (3 * 60 * 60 + 5, "3\xa0hours ago"),
+    ],
+)
+def test_ago_says_just_now_under_a_minute(seconds, said):
+    now = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+
+    assert ago(now - timedelta(seconds=seconds), now) == said
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/St_Johns"])

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +21,8 @@ def test_outsider_gets_404(cast):
 @pytest.mark.parametrize("role", READERS + WRITERS)
 def test_members_are_sent_to_the_comparisons_address(cast, role):
     document = prfaq_for(cast)
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
     response = request_as(cast, role, "get", url(document), {"a": 1, "b": 2})
     assert response["Location"] == reverse(
         "compare", args=[document.initiative_id, document.pk, 1, 2]

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from documents.models import DocumentKind
 from documents.services.initiatives import document_create, initiative_update
-from documents.services.iterations import iteration_save
 from documents.views import initiative_rows
 from tests.documents.access import READERS, WRITERS, request_as
-from tests.documents.factories import InitiativeFactory
+from tests.documents.factories import InitiativeFactory, iteration_save_changed
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +60,7 @@ def test_answers_are_rendered_as_markdown(cast):
 def test_documents_iterations_and_status_are_listed(cast):
     initiative = InitiativeFactory(team=cast.team, owner=cast.editor)
     document = document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ)
-    iteration_save(user=cast.editor, document=document, note="First full draft")
+    iteration_save_changed(user=cast.editor, document=document, note="First full draft")
     html = request_as(cast, "viewer", "get", url(initiative)).content.decode()
     assert reverse("draft", args=[initiative.pk, document.pk]) in html
     assert "First full draft" in html
@@ -84,8 +83,8 @@ def test_recent_iterations_name_their_document_author_and_time_in_the_viewers_zo
     narrative = document_create(
         user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE, title="Why now"
     )
-    first = iteration_save(user=cast.editor, document=prfaq)
-    iteration_save(user=cast.owner, document=narrative)
+    first = iteration_save_changed(user=cast.editor, document=prfaq)
+    iteration_save_changed(user=cast.owner, document=narrative)
     cast.viewer.time_zone = "Asia/Tokyo"
     cast.viewer.save(update_fields=["time_zone"])
 
@@ -103,9 +102,11 @@ def test_the_written_lists_give_what_the_orm_gives(cast):
     prfaq = document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.PRFAQ)
     document_create(user=cast.editor, initiative=initiative, kind=DocumentKind.NARRATIVE)
     for n in range(initiative_rows.RECENT_ITERATIONS + 2):
-        iteration_save(user=cast.editor if n % 2 else cast.owner, document=prfaq, note=f"n{n}")
+        iteration_save_changed(
+            user=cast.editor if n % 2 else cast.owner, document=prfaq, note=f"n{n}"
+        )
     other = InitiativeFactory(team=cast.team, owner=cast.editor)
-    iteration_save(
+    iteration_save_changed(
         user=cast.editor,
         document=document_create(user=cast.editor, initiative=other, kind=DocumentKind.PRFAQ),
     )

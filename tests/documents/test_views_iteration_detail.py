@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from documents.models import Revision
 from documents.services.drafting import faq_entry_add, section_save
-from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def drafted(cast):
     faq_entry_add(
         user=cast.editor, document=document, audience="internal", question="Fraud?", answer="Low."
     )
-    iteration_save(user=cast.editor, document=document, note="First")
+    iteration_save_changed(user=cast.editor, document=document, note="First")
     return document
 
 
@@ -79,7 +78,7 @@ def test_the_html_comes_from_the_iterations_cache_not_a_new_rendering(cast, monk
 
 def test_previous_and_next_links(cast):
     document = drafted(cast)
-    iteration_save(user=cast.editor, document=document, note="Second")
+    iteration_save_changed(user=cast.editor, document=document, note="Second")
     first = request_as(cast, "viewer", "get", url(document, 1)).content.decode()
     second = request_as(cast, "viewer", "get", url(document, 2)).content.decode()
     assert url(document, 2) in first and "First iteration" in first
@@ -96,7 +95,7 @@ def test_hostile_markdown_and_notes_are_defused(cast):
         faq_entry_add(
             user=cast.editor, document=document, audience="internal", question=text, answer=text
         )
-        iteration_save(user=cast.editor, document=document, note=text[:500])
+        iteration_save_changed(user=cast.editor, document=document, note=text[:500])
         html = request_as(cast, "viewer", "get", url(document, number)).content.decode()
         assert page_problems(html) == [], name
     assert Revision.objects.filter(document=document).count() == len(HOSTILE_INPUTS)

@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from documents.services.drafting import section_save
-from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +25,9 @@ def test_members_see_number_author_note_words_and_change_size(cast, role):
     document = prfaq_for(cast)
     summary = document.sections.get(key="summary")
     summary = section_save(user=cast.editor, section=summary, body="one two three", base_version=1)
-    iteration_save(user=cast.editor, document=document, note="First <b>draft</b>")
+    iteration_save_changed(user=cast.editor, document=document, note="First <b>draft</b>")
     section_save(user=cast.editor, section=summary, body="one two four five", base_version=2)
-    iteration_save(user=cast.owner, document=document, note="Second")
+    iteration_save_changed(user=cast.owner, document=document, note="Second")
     html = request_as(cast, role, "get", url(document)).content.decode()
     assert "First &lt;b&gt;draft&lt;/b&gt;" in html
     assert "Second" in html and "Editor" in html and "Owner" in html
@@ -47,6 +46,6 @@ def test_no_iterations_yet_says_so(cast):
 def test_hostile_notes_are_escaped(cast):
     document = prfaq_for(cast)
     for _, text in HOSTILE_INPUTS:
-        iteration_save(user=cast.editor, document=document, note=text[:500])
+        iteration_save_changed(user=cast.editor, document=document, note=text[:500])
     html = request_as(cast, "viewer", "get", url(document)).content.decode()
     assert page_problems(html) == []

@@ -35,6 +35,7 @@ def test_writers_save_numbered_iterations_with_their_note(cast, role):
     response = request_as(cast, role, "post", url(document), {"note": "First full draft"})
     assert response.status_code == 302
     assert response["Location"] == reverse("draft", args=[document.initiative_id, document.pk])
+    section_save(user=cast.editor, section=headline, body="Returns, solved!", base_version=2)
     request_as(cast, role, "post", url(document), {"note": ""})
     first, second = document.revisions.order_by("number")
     assert (first.number, first.note, first.author) == (1, "First full draft", cast.member(role))
@@ -55,3 +56,35 @@ def test_a_note_longer_than_500_characters_is_refused(cast):
     document = prfaq_for(cast)
     request_as(cast, "editor", "post", url(document), {"note": "x" * 501})
     assert not document.revisions.exists()
+
+
+def test_saving_an_unchanged_draft_shows_why_on_the_form_and_writes_nothing(cast, client_for):
+    document = prfaq_for(cast)
+    client = client_for(cast.editor)
+    client.post(url(document), {"note": "First full draft"})
+
+    response = client.post(url(document), {"note": "Again"})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert (
+        '<p class="message message--error" id="iteration-error" role="alert">'
+        "Nothing has changed since iteration 1: edit the draft, then save an iteration.</p>"
+    ) in " ".join(html.replace("\n", " ").split()).replace("> ", ">").replace(" <", "<")
+    assert 'aria-describedby="id_note_helptext iteration-error"' in html
+    assert 'value="Again"' in html  # the note typed is kept
+    assert "Iteration 2 saved." not in html
+    assert list(document.revisions.values_list("number", flat=True)) == [1]
+
+
+def test_a_double_click_saves_one_iteration(cast, client_for):
+    document = prfaq_for(cast)
+    headline = document.sections.get(key="headline")
+    section_save(user=cast.editor, section=headline, body="Returns, solved", base_version=1)
+    client = client_for(cast.editor)
+
+    first = client.post(url(document), {"note": "Ready"})
+    second = client.post(url(document), {"note": "Ready"})
+
+    assert (first.status_code, second.status_code) == (302, 409)
+    assert document.revisions.count() == 1

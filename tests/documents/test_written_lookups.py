@@ -22,8 +22,7 @@ from documents.lookups import (
 )
 from documents.models import AppendixImage
 from documents.services.drafting import faq_entry_add, faq_entry_move
-from documents.services.iterations import iteration_save
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +112,9 @@ def test_the_written_draft_rows_are_the_orms_in_the_same_order(cast):
 def test_the_written_latest_iteration_is_the_orms(cast):
     document = prfaq_for(cast)
     assert lookups.latest_iteration(document) is None is lookups.latest_iteration_orm(document)
-    iteration_save(user=cast.owner, document=document)
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=prfaq_for(cast))
+    iteration_save_changed(user=cast.owner, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=prfaq_for(cast))
 
     latest = lookups.latest_iteration(document)
 
@@ -125,7 +124,7 @@ def test_the_written_latest_iteration_is_the_orms(cast):
 
 def test_the_drafting_page_names_the_latest_iteration_and_its_author(cast, client_for):
     document = prfaq_for(cast)
-    iteration_save(user=cast.owner, document=document)
+    iteration_save_changed(user=cast.owner, document=document)
     url = reverse("draft", args=[document.initiative_id, document.pk])
 
     html = " ".join(client_for(cast.viewer).get(url).content.decode().split())

@@ -11,9 +11,8 @@ from django.http import Http404
 
 from documents import lookups
 from documents.lookups import get_revision_for_user, revisions_for
-from documents.services.iterations import iteration_save
 from reviews.services.decisions import andon_pull, andon_reset
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 from wbapp.accounts.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +43,9 @@ def assert_same(written, built) -> None:
 @pytest.mark.parametrize("who", ["owner", "editor", "reviewer", "viewer", "former", "outsider"])
 def test_the_written_iteration_lookup_gives_what_the_orm_gives(cast, who, cord):
     document = prfaq_for(cast, title="Returns", customer="Shoppers")
-    first = iteration_save(user=cast.owner, document=document, note="First")
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=prfaq_for(cast))  # another document's
+    first = iteration_save_changed(user=cast.owner, document=document, note="First")
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=prfaq_for(cast))  # another document's
     initiative = document.initiative
     if cord != "never":
         andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
@@ -70,7 +69,7 @@ def test_the_written_iteration_lookup_gives_what_the_orm_gives(cast, who, cord):
 def test_ids_that_match_nothing_find_nothing(cast):
     document = prfaq_for(cast)
     other = prfaq_for(cast)
-    iteration_save(user=cast.owner, document=document)
+    iteration_save_changed(user=cast.owner, document=document)
 
     for ids in [
         (other.initiative_id, document.pk, 1),
@@ -88,8 +87,8 @@ def test_ids_that_match_nothing_find_nothing(cast):
 @pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
 def test_the_lookup_sets_the_newest_number_and_the_cord(cast, monkeypatch, vendor):
     document = prfaq_for(cast)
-    iteration_save(user=cast.owner, document=document)
-    iteration_save(user=cast.owner, document=document)
+    iteration_save_changed(user=cast.owner, document=document)
+    iteration_save_changed(user=cast.owner, document=document)
     andon_pull(user=cast.reviewer, initiative=document.initiative, reason="Stop")
     monkeypatch.setattr(lookups.connection, "vendor", vendor)
 

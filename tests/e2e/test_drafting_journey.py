@@ -278,3 +278,53 @@ def test_a_second_person_editing_the_same_section_gets_the_conflict_view(
     solution = document.sections.get(key="solution")
     assert solution.body == "A Return button on every order; returns at any post office."
     assert solution.version == 3
+
+
+def test_an_unchanged_draft_is_refused_on_the_form_and_a_double_click_saves_once(
+    cast, new_context, live_server, check_a11y, screenshot
+):
+    from documents.services.initiatives import document_create, initiative_create
+
+    initiative = initiative_create(user=cast.editor, team=cast.team, title="Self-serve returns")
+    document = document_create(user=cast.editor, initiative=initiative, kind="prfaq")
+    context = new_context()
+    sign_in(context, cast.editor, live_server)
+    page = context.new_page()
+    page.goto(f"/i/{initiative.pk}/d/{document.pk}/draft/")
+    write_section(page, "Headline", "Returns in one tap")
+    save_iteration(page, "First full draft", 1)
+
+    # Nothing changed since: refused next to the button, the note kept, nothing saved.
+    page.get_by_label("What changed in this iteration?").fill("Again")
+    page.get_by_role("button", name="Save iteration").click()
+    error = page.locator("#iteration-error")
+    expect(error).to_have_text(
+        "Nothing has changed since iteration 1: edit the draft, then save an iteration."
+    )
+    expect(error).to_have_attribute("role", "alert")
+    expect(page.get_by_label("What changed in this iteration?")).to_have_value("Again")
+    expect(page.get_by_label("What changed in this iteration?")).to_be_focused()
+    screenshot(page, "01-unchanged-refused")
+    # The refused save's 409 is the one response Chromium reports; nothing else may be.
+    new_context.problems[:] = [p for p in new_context.problems if "409 (Conflict)" not in p]
+    check_a11y(page)
+    assert list(document.revisions.values_list("number", flat=True)) == [1]
+
+    # A change, then a double click: one iteration.
+    write_section(page, "Headline", "Returns in one tap, refunded at once")
+    page.get_by_label("What changed in this iteration?").fill("Sharper headline")
+    page.get_by_role("button", name="Save iteration").dblclick()
+    expect(page.locator("#messages")).to_contain_text("Iteration 2 saved.")
+    expect(page.locator("#iteration-error")).to_have_count(0)
+    assert list(document.revisions.values_list("number", flat=True)) == [1, 2]
+
+    # A question added and left blank leaves nothing behind.
+    page.get_by_role("button", name="+ Add a question to the External FAQ").click()
+    editor = page.locator(".faq-entry--editing")
+    expect(editor.get_by_label("Question")).to_be_focused()
+    editor.get_by_role("link", name="Done").click()
+    expect(page.locator(".faq-entry--editing")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#faq-list-external .faq-entry")).to_have_count(0)
+    assert not document.faq_entries.exists()
+    new_context.assert_clean()

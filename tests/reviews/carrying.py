@@ -6,12 +6,11 @@ threads exactly as it does for a user.
 
 from documents.models import Document, Revision
 from documents.services.drafting import section_save
-from documents.services.iterations import iteration_save
 from reviews.anchoring import anchor_targets, section_plain_text
 from reviews.models import Comment, CommentKind
 from reviews.reanchoring import Text
 from reviews.services.comments import comment_create
-from tests.documents.factories import prfaq_for
+from tests.documents.factories import iteration_save_changed, prfaq_for
 
 
 def prfaq_with(cast, **bodies: str) -> Document:
@@ -28,7 +27,7 @@ def write(cast, document: Document, **bodies: str) -> None:
 
 
 def save(cast, document: Document, note: str = "") -> Revision:
-    return iteration_save(user=cast.editor, document=document, note=note)
+    return iteration_save_changed(user=cast.editor, document=document, note=note)
 
 
 def text_of(revision: Revision, key: str) -> Text:

@@ -6,11 +6,10 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from documents.services.iterations import iteration_save
 from reviews.models import AndonPull
 from reviews.services.decisions import andon_pull, andon_reset
 from tests.documents.access import request_as
-from tests.documents.factories import InitiativeFactory, prfaq_for
+from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from tests.reviews.factories import discussion_session
 
 pytestmark = pytest.mark.django_db
@@ -262,8 +261,8 @@ def test_the_iteration_pages_show_the_banner_from_their_lookup(cast, page):
     """The iteration lookup tells whether the cord is pulled (reviews/lookups.py): a pulled
     cord shows its banner, a reset one none, and an outsider still gets a 404."""
     document = prfaq_for(cast)
-    iteration_save(user=cast.editor, document=document)
-    iteration_save(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
+    iteration_save_changed(user=cast.editor, document=document)
     args = [document.initiative_id, document.pk, 1] + ([2] if page == "compare" else [])
     url = reverse(page, args=args)
     initiative = document.initiative
