@@ -33,6 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from budgets import PAGES  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -56,17 +57,6 @@ from reviews.services import carry  # noqa: E402
 from wbapp.accounts.models import User  # noqa: E402
 
 HOST = "127.0.0.1"
-PAGES = (
-    "home",
-    "notifications",
-    "board",
-    "initiative",
-    "draft",
-    "iteration",
-    "compare",
-    "reading",
-    "discussion",
-)
 SAVE_MARKER = " (saved by the bench)"
 
 

@@ -262,13 +262,6 @@ def _revision_sql(flags: tuple[str, ...]) -> str:
     )
 
 
-def _from_db(field, value):
-    # The iteration's JSON columns arrive as text, as Django asks psycopg for them;
-    # JSONField.from_db_value (the documented hook) decodes them as the ORM does.
-    from_db_value = getattr(field, "from_db_value", None)
-    return value if from_db_value is None else from_db_value(value, None, connection)
-
-
 def _written_revision(user, initiative_id: int, document_id: int, number: int):
     """What ``revisions_for(...).first()`` returns, in one prepared query written once."""
     if any(pk not in ID_RANGE for pk in (initiative_id, document_id, number)):
@@ -281,11 +274,7 @@ def _written_revision(user, initiative_id: int, document_id: int, number: int):
         row = cursor.fetchone()
     if row is None:
         return None
-    width = _REVISION.width
-    values = [_from_db(f, v) for f, v in zip(_REVISION.fields, row[:width], strict=True)]
-    objects, extras = split_row(row[width:], _REVISION_TABLES[1:])
-    revision = _REVISION.make(values)
-    document, initiative, team, author = objects
+    (revision, document, initiative, team, author), extras = split_row(row, _REVISION_TABLES)
     initiative.team = team
     document.initiative = initiative
     revision.document, revision.author = document, author

@@ -1,5 +1,6 @@
 """Database helpers the apps share."""
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -40,17 +41,26 @@ class Table:
 
     Its columns come from the model's own field list, so a new field is selected
     without an edit; ``make`` builds the instance as Django's iterator does
-    (``Model.from_db``). Only for models none of whose fields convert values on
-    their way from the database (PostgreSQL returns these as Django would).
+    (``Model.from_db``), passing each value through its field's ``from_db_value``
+    where it has one (a JSON column arrives as text, as Django asks psycopg for it).
     """
 
     model: type
     alias: str
     skip: tuple = ()  # attnames left out (deferred on the instance)
 
-    @property
+    @functools.cached_property
     def fields(self) -> list:
         return [f for f in self.model._meta.concrete_fields if f.attname not in self.skip]
+
+    @functools.cached_property
+    def _attnames(self) -> list[str]:
+        return [f.attname for f in self.fields]
+
+    @functools.cached_property
+    def _converters(self) -> list[tuple[int, object]]:
+        # (position, field) of the fields that convert what the database returns.
+        return [(i, f) for i, f in enumerate(self.fields) if hasattr(f, "from_db_value")]
 
     @property
     def width(self) -> int:
@@ -63,7 +73,10 @@ class Table:
         return ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
 
     def make(self, values):
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], list(values))
+        values = list(values)
+        for at, field in self._converters:
+            values[at] = field.from_db_value(values[at], None, connection)
+        return self.model.from_db(connection.alias, self._attnames, values)
 
 
 def split_row(row, tables) -> tuple[list, tuple]:
