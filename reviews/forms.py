@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from documents.models import InitiativeStatus
 from wbapp.accounts.models import User
 
+from . import mentions
 from .anchoring import CONTEXT_CHARS
 from .models import CommentKind, ParticipantRole, SessionOutcome
 
@@ -108,7 +109,33 @@ class DoneForm(forms.Form):
 KIND_ICON = "reviews/includes/kind_icon.html"
 
 
-class CommentForm(forms.Form):
+class MentionsForm(forms.Form):
+    """A text with @mentions chosen from the picker: ``body`` and the hidden ``mentions``.
+
+    The box shows "@Maya Lee" where a name was chosen; ``mentions`` holds the chosen
+    (name, id) pairs (static/js/mentions.js), and the cleaned ``body`` has each chosen
+    name as its unambiguous token (reviews.mentions.with_tokens). Without the script
+    the field is empty and hand-typed handles are resolved as ever.
+    """
+
+    mentions = forms.CharField(
+        required=False, strip=False, max_length=20_000, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            chosen = mentions.parse_chosen(cleaned.get("mentions", ""))
+        except forms.ValidationError as exc:
+            # Said beside the text: the hidden field has no place of its own on the page.
+            self.add_error("body", exc)
+            return cleaned
+        if "body" in cleaned:
+            cleaned["body"] = mentions.with_tokens(cleaned["body"], chosen)
+        return cleaned
+
+
+class CommentForm(MentionsForm):
     """A comment anchored to a passage.
 
     The reading script fills section, quote, context and offsets from the
@@ -198,7 +225,7 @@ class CommentForm(forms.Form):
         }
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(MentionsForm):
     body = forms.CharField(
         label="Reply", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )

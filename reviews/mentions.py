@@ -2,10 +2,18 @@
 
 Two ways to name someone:
 
-- ``@[Maya Lee](user:42)`` — what the picker (static/js/mentions.js) inserts when a
-  suggestion is chosen. Unambiguous: the id decides, the name is only what readers see.
+- ``@[Maya Lee](user:42)`` — the stored token of a name chosen from the picker's
+  suggestions. Unambiguous: the id decides, the name is only what readers see. The
+  writer never sees it: the picker (static/js/mentions.js) writes "@Maya Lee" in the
+  box and keeps the chosen (name, id) pairs in the form's hidden ``mentions`` field;
+  ``with_tokens`` turns each chosen "@Maya Lee" back into its token before the text is
+  stored.
 - ``@maya@example.com`` or ``@maya`` — typed by hand: a member's full e-mail address,
   or the part of it before the "@" when exactly one member's address starts with it.
+
+Readers never see a token either: HTML shows the name linked to the member on the
+team's page (``render_body``), plain text (the inbox, e-mails, exports) "@Maya Lee"
+(``plain_text``).
 
 Only members of the initiative's team can be mentioned. Anyone else is reported back
 to the writer ("X is not in this team; nobody was notified") and nothing is recorded.
@@ -13,13 +21,16 @@ Mentioning oneself does nothing. Recording the Mention rows and the "mentioned"
 activity is the services' job (``reviews.services``); this module only reads.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape
 
 from documents.rendering import render_markdown
@@ -36,6 +47,8 @@ PLAIN = re.compile(
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 MAX_SUGGESTIONS = 8
+# Names the picker may hand over with one text (the hidden ``mentions`` field).
+MAX_CHOSEN = 100
 
 
 @dataclass
@@ -47,6 +60,8 @@ class MentionResult:
     ambiguous: list[str] = field(default_factory=list)
     # Picker tokens whose id is a member: these render as mentions.
     token_names: dict[int, str] = field(default_factory=dict)
+    # Where each of them is shown on the team's page (the link of the mention).
+    links: dict[int, str] = field(default_factory=dict)
 
     @property
     def member_ids(self) -> list[int]:
@@ -94,16 +109,20 @@ def find_mentions(text: str, *, team, author) -> MentionResult:
             condition |= Q(user__email__iexact=handle)
         else:
             condition |= Q(user__email__istartswith=f"{handle}@")
-    members = [
-        m.user
-        for m in Membership.objects.filter(team=team).filter(condition).select_related("user")
-    ]
+    memberships = list(
+        Membership.objects.filter(team=team).filter(condition).select_related("user")
+    )
+    members = [m.user for m in memberships]
     by_id = {member.pk: member for member in members}
     found: dict[int, User] = {}
+    if tokens:
+        page = reverse("team_members", args=[team.slug])
+        row_of = {m.user_id: m.pk for m in memberships}
     for user_id, name in tokens:
         if user_id in by_id:
             found.setdefault(user_id, by_id[user_id])
             result.token_names[user_id] = name
+            result.links[user_id] = f"{page}#member-{row_of[user_id]}"
         else:
             result.not_in_team.append(f"@{name}")
     for handle in handles:
@@ -124,7 +143,8 @@ def find_mentions(text: str, *, team, author) -> MentionResult:
 def render_body(body: str, result: MentionResult | None = None) -> str:
     """The comment's sanitized HTML, with picker tokens of members shown as mentions.
 
-    Tokens naming someone outside the team read as plain "@Name" text.
+    A member's mention links to their row on the team's page. Tokens naming someone
+    outside the team read as plain "@Name" text.
     """
     known = result.token_names if result is not None else {}
     text = (body or "").replace(_OPEN, "").replace(_CLOSE, "")
@@ -136,9 +156,89 @@ def render_body(body: str, result: MentionResult | None = None) -> str:
         return f"@{match['name']}"
 
     html = render_markdown(TOKEN.sub(token, text))
-    return _PLACEHOLDER.sub(
-        lambda m: f'<span class="mention">@{escape(known[int(m[1])])}</span>', html
+    links = result.links if result is not None else {}
+
+    def mention(match: re.Match) -> str:
+        user_id = int(match[1])
+        name = escape(known[user_id])
+        if user_id in links:
+            return f'<a class="mention" href="{escape(links[user_id])}">@{name}</a>'
+        return f'<span class="mention">@{name}</span>'
+
+    return _PLACEHOLDER.sub(mention, html)
+
+
+def plain_text(body: str) -> str:
+    """A comment's or reply's text as people read it: each token as "@Name".
+
+    What every plain-text way out shows (inbox and e-mail excerpts, the Markdown
+    export); the name is the one the writer chose, as the comment's HTML shows it.
+    """
+    return TOKEN.sub(lambda match: f"@{match['name'].strip()}", body or "")
+
+
+def parse_chosen(value: str) -> list[tuple[str, int]]:
+    """The picker's hidden ``mentions`` field: ``[{"name": "Maya Lee", "id": 42}, …]``.
+
+    Empty without the script. Raises ValidationError for anything else.
+    """
+    value = (value or "").strip()
+    if not value:
+        return []
+    invalid = ValidationError(
+        "The names chosen from the suggestions could not be read: choose them again.",
+        code="mentions",
     )
+    try:
+        items = json.loads(value)
+    except ValueError:
+        raise invalid from None
+    if not isinstance(items, list) or len(items) > MAX_CHOSEN:
+        raise invalid
+    chosen = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise invalid
+        name, user_id = item.get("name"), item.get("id")
+        if isinstance(user_id, str) and user_id.isdigit():
+            user_id = int(user_id)
+        if not isinstance(name, str) or type(user_id) is not int or not 0 < user_id < 10**12:
+            raise invalid
+        # What a token's name may hold (TOKEN): no brackets, no line breaks.
+        name = re.sub(r"[\[\]\n\r]", "", name).strip()[:100]
+        if name and (name, user_id) not in chosen:
+            chosen.append((name, user_id))
+    return chosen
+
+
+def with_tokens(body: str, chosen: list[tuple[str, int]]) -> str:
+    """``body`` with each "@Name" chosen from the picker turned back into its token.
+
+    ``chosen``: (name, user id) pairs from ``parse_chosen``. "@Name" counts where a
+    hand-typed handle would (not inside a word or an address) and not as the start of
+    a longer word ("@Sam" in "@Samantha"). Two people chosen under the same name take
+    its places in the order they were chosen; the last takes any more. Names the text
+    no longer holds are ignored, and whatever else was typed stays as it is.
+    """
+    if not body or not chosen:
+        return body
+    ids_of: dict[str, list[int]] = {}
+    for name, user_id in chosen:
+        ids_of.setdefault(name, []).append(user_id)
+    names = sorted(ids_of, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w@.+-])@(" + "|".join(re.escape(name) for name in names) + r")(?!\w)"
+    )
+    taken: dict[str, int] = {}
+
+    def token(match: re.Match) -> str:
+        name = match[1]
+        ids = ids_of[name]
+        index = min(taken.get(name, 0), len(ids) - 1)
+        taken[name] = index + 1
+        return f"@[{name}](user:{ids[index]})"
+
+    return pattern.sub(token, body)
 
 
 def suggest_members(team, query: str) -> list[User]:

@@ -19,7 +19,7 @@ from documents.models import DocumentKind, Revision
 from wbapp.accounts.models import Membership
 from wbapp.accounts.rules import is_reviewer
 
-from .. import live
+from .. import live, mentions
 from ..models import (
     FINISHED_PHASES,
     PRIVATE_PHASES,
@@ -168,10 +168,15 @@ def check_member_ids(team, user_ids: set[int], field: str, message: str) -> None
 
 
 def clean_body(body: str, field: str = "body", limit: int = MAX_BODY_CHARS) -> str:
+    """The text stripped; at most ``limit`` characters as the writer sees it.
+
+    A name chosen from the picker is stored as its longer token ("@[Maya Lee](user:42)")
+    but counts as the "@Maya Lee" the box showed.
+    """
     body = (body or "").strip()
     if not body:
         raise ValidationError({field: "Write something first."}, code="required")
-    if len(body) > limit:
+    if len(body) > limit * 20 or len(mentions.plain_text(body)) > limit:
         raise ValidationError({field: f"At most {limit:,} characters."}, code="max_length")
     return body
 

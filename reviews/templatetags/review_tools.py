@@ -11,11 +11,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import rendered
+from .. import mentions, rendered
 from ..rendered_items import action_item_html, csrf_input
 from ..views.comments import iteration_comment_context
 
 register = template.Library()
+
+
+@register.filter
+def readable(body: str) -> str:
+    """A comment's or reply's text as people read it: "@Maya Lee", never its token."""
+    return mentions.plain_text(body)
 
 
 @register.simple_tag(takes_context=True)

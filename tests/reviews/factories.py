@@ -230,5 +230,5 @@ def action_item(user, thread: Comment, **kwargs) -> ActionItem:
 
 
 def mention(user, name: str | None = None) -> str:
-    """An @mention of ``user`` as the comment box writes it into a body."""
+    """An @mention of ``user`` as a stored body holds it (a name chosen from the picker)."""
     return f"@[{name or user.name}](user:{user.pk})"

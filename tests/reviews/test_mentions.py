@@ -1,8 +1,17 @@
 """@mentions: the syntax, who counts as mentioned, rendering, and what the services record."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from reviews.mentions import find_mentions, render_body, suggest_members
+from reviews.mentions import (
+    find_mentions,
+    parse_chosen,
+    plain_text,
+    render_body,
+    suggest_members,
+    with_tokens,
+)
 from reviews.models import Mention, ParticipantRole
 from reviews.services.comments import comment_edit, reply_create
 from reviews.services.phases import session_start_discussion
@@ -83,7 +92,9 @@ def test_member_tokens_render_as_mentions_and_others_as_plain_text(cast):
     text = f"Hi {token(cast.viewer)} and {token(cast.outsider)}"
     result = find_mentions(text, team=cast.team, author=cast.owner)
     html = render_body(text, result)
-    assert '<span class="mention">@Viewer</span>' in html
+    row = cast.team.memberships.get(user=cast.viewer)
+    page = reverse("team_members", args=[cast.team.slug])
+    assert f'<a class="mention" href="{page}#member-{row.pk}">@Viewer</a>' in html
     assert "@Outsider" in html and 'class="mention">@Outsider' not in html
     assert "user:" not in html
 
@@ -99,6 +110,48 @@ def test_a_token_name_cannot_inject_markup(cast):
 def test_placeholder_characters_typed_by_the_writer_are_dropped(cast):
     html = render_body("a \ue0001\ue001 b", find_mentions("", team=cast.team, author=cast.owner))
     assert "mention" not in html and "\ue000" not in html
+
+
+# --- The text as people read it, and the picker's choices -----------------------------------
+
+
+def test_plain_text_shows_every_token_as_the_name_the_writer_saw(cast):
+    text = f"Ask {token(cast.viewer, name='Sam Patel')}, cc {token(cast.outsider)} and @maya"
+    assert plain_text(text) == "Ask @Sam Patel, cc @Outsider and @maya"
+    assert plain_text("") == ""
+
+
+def test_each_chosen_name_becomes_its_token_and_typed_handles_stay():
+    body = "@Sam Patel and @Sam, ask @maya; not @Samantha or sam@Sam Patel.com"
+    chosen = [("Sam", 8), ("Sam Patel", 4)]
+    assert with_tokens(body, chosen) == (
+        "@[Sam Patel](user:4) and @[Sam](user:8), ask @maya; not @Samantha or sam@Sam Patel.com"
+    )
+    assert with_tokens(body, []) == body
+
+
+def test_two_people_chosen_under_one_name_take_its_places_in_order():
+    body = "@Alex Kim, then @Alex Kim, and @Alex Kim again"
+    assert with_tokens(body, [("Alex Kim", 1), ("Alex Kim", 2)]) == (
+        "@[Alex Kim](user:1), then @[Alex Kim](user:2), and @[Alex Kim](user:2) again"
+    )
+
+
+def test_the_pickers_field_is_read_strictly():
+    assert parse_chosen("") == []
+    assert parse_chosen('[{"name": "Sam [P]", "id": 4}, {"name": "Sam [P]", "id": "4"}]') == [
+        ("Sam P", 4)
+    ]
+    bad_values = [
+        "nope",
+        "{}",
+        '[{"name": "Sam"}]',
+        '[{"name": 3, "id": 4}]',
+        '[{"name":"S","id":0}]',
+    ]
+    for bad in bad_values:
+        with pytest.raises(ValidationError):
+            parse_chosen(bad)
 
 
 # --- What the services record ----------------------------------------------------------------

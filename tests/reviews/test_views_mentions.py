@@ -1,11 +1,15 @@
 """GET /i/<id>/mentions/ (suggestions for the picker) and what the comment views say back."""
 
+import json
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from reviews.models import Comment, Mention, Reply
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, discussion_session, revision_for
+from wbapp.activity.models import Activity, Verb
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +111,79 @@ def test_the_memo_tells_the_picker_where_to_ask(cast):
         cast, "reviewer", "get", reverse("session_detail", args=[session.pk])
     ).content.decode()
     assert f'data-mentions-url="{suggest(session.initiative)}"' in html
+
+
+# --- Names chosen from the picker: "@Name" in the box, the id in the hidden field ---------------
+
+
+def chosen(*people) -> str:
+    return json.dumps([{"name": name, "id": user.pk} for name, user in people])
+
+
+def test_a_name_chosen_in_the_picker_notifies_that_member_and_reads_as_a_link(cast, client_for):
+    revision = revision_for(cast)
+    data = comment_data("@Vera Viewer, can you check?") | {
+        "mentions": chosen(("Vera Viewer", cast.viewer))
+    }
+    response = client_for(cast.reviewer).post(comment_url(revision), data)
+    assert response.status_code == 302
+    saved = Comment.objects.get()
+    assert saved.body == f"@[Vera Viewer](user:{cast.viewer.pk}), can you check?"
+    assert Mention.objects.get().user == cast.viewer
+    event = Activity.objects.get(verb=Verb.MENTIONED)
+    assert event.payload["mentioned_ids"] == [cast.viewer.pk]
+    row = cast.team.memberships.get(user=cast.viewer)
+    assert f'href="{reverse("team_members", args=[cast.team.slug])}#member-{row.pk}"' in (
+        saved.body_html
+    )
+    assert ">@Vera Viewer</a>, can you check?" in saved.body_html
+
+
+def test_a_reply_with_a_chosen_name_mentions_by_id(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session)
+    response = request_as(
+        cast,
+        "editor",
+        "post",
+        reverse("reply_create", args=[thread.pk]),
+        {"body": "@Vera Viewer knows", "mentions": chosen(("Vera Viewer", cast.viewer))},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert Reply.objects.get().body == f"@[Vera Viewer](user:{cast.viewer.pk}) knows"
+    assert Mention.objects.get().user == cast.viewer
+    assert 'class="mention"' in response.content.decode()
+
+
+def test_a_chosen_name_the_writer_deleted_mentions_nobody(cast, client_for):
+    revision = revision_for(cast)
+    data = comment_data("Never mind") | {"mentions": chosen(("Vera Viewer", cast.viewer))}
+    client_for(cast.reviewer).post(comment_url(revision), data)
+    assert Comment.objects.get().body == "Never mind"
+    assert not Mention.objects.exists()
+
+
+def test_a_garbled_picker_field_is_refused_and_the_text_kept(cast):
+    revision = revision_for(cast)
+    data = comment_data("@Vera Viewer, look") | {"mentions": "[{oops"}
+    response = request_as(
+        cast, "reviewer", "post", comment_url(revision), data, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "could not be read: choose them again" in html
+    assert "@Vera Viewer, look</textarea>" in html
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_comment_keeps_the_chosen_names_for_the_next_try(cast):
+    revision = revision_for(cast)
+    picked = chosen(("Vera Viewer", cast.viewer))
+    data = comment_data("@Vera Viewer") | {"mentions": picked, "kind": "nonsense"}
+    response = request_as(
+        cast, "reviewer", "post", comment_url(revision), data, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    html = " ".join(response.content.decode().split())
+    assert f'name="mentions" value="{escape(picked)}"' in html

@@ -7,7 +7,7 @@ from reviews.models import SessionOutcome
 from reviews.services.comments import reply_create
 from reviews.services.decisions import session_close
 from tests.documents.access import request_as
-from tests.reviews.factories import comment, discussion_session, reading_session
+from tests.reviews.factories import comment, discussion_session, mention, reading_session
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,13 @@ def test_during_the_reading_the_export_holds_only_your_own_comments(cast):
     comment(cast.reviewer, session, body="Mine alone")
     assert "Mine alone" in request_as(cast, "reviewer", "get", url(session)).content.decode()
     assert "Mine alone" not in request_as(cast, "editor", "get", url(session)).content.decode()
+
+
+def test_names_chosen_from_the_picker_read_as_at_name(cast):
+    session = discussion_session(cast)
+    thread = comment(cast.reviewer, session, body=f"{mention(cast.viewer, 'Sam Patel')} agrees?")
+    reply_create(user=cast.editor, comment=thread, body=f"Ask {mention(cast.owner)} too.")
+    text = request_as(cast, "viewer", "get", url(session)).content.decode()
+    assert "@Sam Patel agrees?" in text
+    assert f"- Editor: Ask @{cast.owner.name} too." in text
+    assert "(user:" not in text

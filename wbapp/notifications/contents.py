@@ -21,6 +21,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.urls import reverse
 
+from reviews.mentions import plain_text
 from reviews.models import SessionPhase
 from reviews.waiting import waiting_for
 from wbapp.accounts.models import Membership, User
@@ -114,7 +115,8 @@ class WaitingSection:
 
 
 def _excerpt(text: str, limit: int = 120) -> str:
-    text = " ".join((text or "").split())
+    """A comment's text as people read it ("@Name" for a chosen name), on one short line."""
+    text = " ".join(plain_text(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

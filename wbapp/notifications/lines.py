@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
+from reviews.mentions import plain_text
 from reviews.models import Comment, Reply
 from wbapp.activity.models import Activity
 from wbapp.db import ID_RANGE
@@ -59,7 +60,10 @@ def _short(text: str) -> str:
 
 
 def excerpts_for(activities) -> Excerpts:
-    """The comment and reply texts the activities mention (0, 1 or 2 queries)."""
+    """The comment and reply texts the activities mention (0, 1 or 2 queries).
+
+    As people read them: a name chosen from the picker shows as "@Name", not its token.
+    """
     comment_ids, reply_ids = set(), set()
     for activity in activities:
         payload = activity.payload
@@ -70,12 +74,12 @@ def excerpts_for(activities) -> Excerpts:
     comments = {}
     if comment_ids:
         comments = {
-            pk: (_short(body), session_id)
+            pk: (_short(plain_text(body)), session_id)
             for pk, body, session_id in _texts(Comment, comment_ids, "body", "session_id")
         }
     replies = {}
     if reply_ids:
-        replies = {pk: _short(body) for pk, body in _texts(Reply, reply_ids, "body")}
+        replies = {pk: _short(plain_text(body)) for pk, body in _texts(Reply, reply_ids, "body")}
     return Excerpts(comments=comments, replies=replies)
 
 
