@@ -4,8 +4,11 @@
  * takes part (listeners are delegated from the document and the URL is read from the
  * ancestor at each keystroke, so boxes that htmx swaps in later work too). The
  * server renders the suggestions (a role="listbox" fragment); ArrowUp/ArrowDown move
- * through them, Enter or Tab inserts "@[Name](user:ID)", Escape closes. Without this
- * script people still mention by typing @ and an e-mail address.
+ * through them, Enter or Tab inserts "@Name", Escape closes. The box shows only what
+ * readers will read: the chosen (name, id) pairs go in the form's hidden "mentions"
+ * field (JSON), and the server turns each chosen "@Name" back into its unambiguous
+ * token (reviews/mentions.py, with_tokens). Without this script people still mention
+ * by typing @ and an e-mail address, or the part of it before the "@".
  */
 (function () {
   "use strict";
@@ -23,6 +26,7 @@
   function boxOf(target) {
     return target instanceof HTMLTextAreaElement &&
       target.name === "body" &&
+      target.form &&
       target.closest("[data-mentions-url]")
       ? target
       : null;
@@ -129,15 +133,47 @@
     }, DELAY_MS);
   }
 
+  // The form's hidden field of chosen names: [{"name": "Maya Lee", "id": 42}, …].
+  function chosenField(textarea) {
+    let field = textarea.form.querySelector('input[name="mentions"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "mentions";
+      textarea.form.appendChild(field);
+    }
+    return field;
+  }
+
+  function remember(textarea, name, id) {
+    const field = chosenField(textarea);
+    let chosen = [];
+    try {
+      chosen = JSON.parse(field.value || "[]");
+    } catch (error) {
+      chosen = [];
+    }
+    if (!Array.isArray(chosen)) chosen = [];
+    const known = chosen.some(function (pair) {
+      return pair && pair.name === name && String(pair.id) === String(id);
+    });
+    if (!known) chosen.push({ name: name, id: Number(id) });
+    field.value = JSON.stringify(chosen);
+  }
+
   function insert(option) {
     if (!open) return;
     const textarea = open.textarea;
-    const name = (option.dataset.mentionName || "").replace(/[[\]\n]/g, "").trim();
-    const token = "@[" + name + "](user:" + option.dataset.mentionId + ") ";
+    // What a token's name may hold: no brackets, no line breaks (reviews/mentions.py).
+    const name = (option.dataset.mentionName || "").replace(/[[\]\n\r]/g, "").trim();
+    const id = option.dataset.mentionId;
+    if (!name || !/^\d+$/.test(id || "")) return close();
+    remember(textarea, name, id);
+    const text = "@" + name + " ";
     const caret = textarea.selectionStart;
     const value = textarea.value;
-    textarea.value = value.slice(0, open.start) + token + value.slice(caret);
-    const after = open.start + token.length;
+    textarea.value = value.slice(0, open.start) + text + value.slice(caret);
+    const after = open.start + text.length;
     close();
     textarea.focus();
     textarea.setSelectionRange(after, after);

@@ -171,10 +171,10 @@ def test_comments_follow_their_words_and_the_andon_cord_stops_approval(
     screenshot(editor, "03-mention-picker")
     check_a11y(editor)
     reply.press("Enter")
-    expect(reply).to_have_value(f"@[Raj](user:{raj.pk}) ")
+    expect(reply).to_have_value("@Raj ")
     reply.press_sequentially("the median is six days.")
     thread.get_by_role("button", name="Send reply").click()
-    expect(editor.locator(".replies .mention")).to_have_text("@Raj")
+    expect(editor.locator(".replies a.mention")).to_have_text("@Raj")
     assert Mention.objects.get().user == raj
 
     # Raj pulls the Andon cord on the initiative page.
