@@ -11,9 +11,10 @@ Two ways to name someone:
 - ``@maya@example.com`` or ``@maya`` — typed by hand: a member's full e-mail address,
   or the part of it before the "@" when exactly one member's address starts with it.
 
-Readers never see a token either: HTML shows the name linked to the member on the
-team's page (``render_body``), plain text (the inbox, e-mails, exports) "@Maya Lee"
-(``plain_text``).
+Readers never see a token either: plain text (the inbox, e-mails, exports) says
+"@Maya Lee" (``plain_text``); HTML links it to the member (``person_path``, which
+leads to their row on the team's page): the comment itself (``render_body``) and
+the excerpts the inbox and the e-mails quote (``linked_text``).
 
 Only members of the initiative's team can be mentioned. Anyone else is reported back
 to the writer ("X is not in this team; nobody was notified") and nothing is recorded.
@@ -30,11 +31,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from documents.rendering import render_markdown
 from wbapp.accounts.models import Membership, User
+from wbapp.http import url_for_ids
 
 TOKEN = re.compile(r"@\[(?P<name>[^\[\]\n]{1,100})\]\(user:(?P<id>\d{1,12})\)")
 # An @ that does not follow a word character (so "maya@example.com" inside a sentence
@@ -60,8 +62,6 @@ class MentionResult:
     ambiguous: list[str] = field(default_factory=list)
     # Picker tokens whose id is a member: these render as mentions.
     token_names: dict[int, str] = field(default_factory=dict)
-    # Where each of them is shown on the team's page (the link of the mention).
-    links: dict[int, str] = field(default_factory=dict)
 
     @property
     def member_ids(self) -> list[int]:
@@ -109,20 +109,16 @@ def find_mentions(text: str, *, team, author) -> MentionResult:
             condition |= Q(user__email__iexact=handle)
         else:
             condition |= Q(user__email__istartswith=f"{handle}@")
-    memberships = list(
-        Membership.objects.filter(team=team).filter(condition).select_related("user")
-    )
-    members = [m.user for m in memberships]
+    members = [
+        m.user
+        for m in Membership.objects.filter(team=team).filter(condition).select_related("user")
+    ]
     by_id = {member.pk: member for member in members}
     found: dict[int, User] = {}
-    if tokens:
-        page = reverse("team_members", args=[team.slug])
-        row_of = {m.user_id: m.pk for m in memberships}
     for user_id, name in tokens:
         if user_id in by_id:
             found.setdefault(user_id, by_id[user_id])
             result.token_names[user_id] = name
-            result.links[user_id] = f"{page}#member-{row_of[user_id]}"
         else:
             result.not_in_team.append(f"@{name}")
     for handle in handles:
@@ -140,11 +136,18 @@ def find_mentions(text: str, *, team, author) -> MentionResult:
     return result
 
 
-def render_body(body: str, result: MentionResult | None = None) -> str:
+def person_path(initiative_id: int, user_id: int) -> str:
+    """Where a mention's link leads: the member's row on the initiative team's page."""
+    return url_for_ids("mention_person", initiative_id, user_id)
+
+
+def render_body(
+    body: str, result: MentionResult | None = None, *, initiative_id: int | None = None
+) -> str:
     """The comment's sanitized HTML, with picker tokens of members shown as mentions.
 
-    A member's mention links to their row on the team's page. Tokens naming someone
-    outside the team read as plain "@Name" text.
+    With the comment's ``initiative_id`` each mention links to the member
+    (``person_path``). Tokens naming someone outside the team read as plain "@Name".
     """
     known = result.token_names if result is not None else {}
     text = (body or "").replace(_OPEN, "").replace(_CLOSE, "")
@@ -156,13 +159,13 @@ def render_body(body: str, result: MentionResult | None = None) -> str:
         return f"@{match['name']}"
 
     html = render_markdown(TOKEN.sub(token, text))
-    links = result.links if result is not None else {}
 
     def mention(match: re.Match) -> str:
         user_id = int(match[1])
         name = escape(known[user_id])
-        if user_id in links:
-            return f'<a class="mention" href="{escape(links[user_id])}">@{name}</a>'
+        if initiative_id is not None:
+            href = person_path(initiative_id, user_id)
+            return f'<a class="mention" href="{href}">@{name}</a>'
         return f'<span class="mention">@{name}</span>'
 
     return _PLACEHOLDER.sub(mention, html)
@@ -175,6 +178,35 @@ def plain_text(body: str) -> str:
     export); the name is the one the writer chose, as the comment's HTML shows it.
     """
     return TOKEN.sub(lambda match: f"@{match['name'].strip()}", body or "")
+
+
+def people(body: str) -> tuple[tuple[str, int], ...]:
+    """The (name, user id) of each token in ``body``, each once, in order."""
+    return tuple(dict.fromkeys((m["name"].strip(), int(m["id"])) for m in TOKEN.finditer(body)))
+
+
+def _names_pattern(names) -> re.Pattern:
+    """ "@Name" for any of ``names``, where a hand-typed handle could stand, as a whole word."""
+    names = sorted(set(names), key=len, reverse=True)
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"(?<![\w@.+-])@({alternatives})(?!\w)")
+
+
+def linked_text(text: str, named: tuple[tuple[str, str], ...]) -> SafeString:
+    """Plain ``text`` as HTML, each "@Name" of ``named`` (name, address) pairs a link.
+
+    For excerpts already made plain (``plain_text``), which the inbox and the HTML
+    e-mails quote: the names are found again in the text, everything else is escaped.
+    """
+    html = escape(text)
+    if not named:
+        return html
+    address = {escape(name): escape(url) for name, url in named}
+
+    def link(match: re.Match) -> str:
+        return f'<a class="mention" href="{address[match[1]]}">@{match[1]}</a>'
+
+    return mark_safe(_names_pattern(address).sub(link, html))  # noqa: S308 - all escaped
 
 
 def parse_chosen(value: str) -> list[tuple[str, int]]:
@@ -225,10 +257,7 @@ def with_tokens(body: str, chosen: list[tuple[str, int]]) -> str:
     ids_of: dict[str, list[int]] = {}
     for name, user_id in chosen:
         ids_of.setdefault(name, []).append(user_id)
-    names = sorted(ids_of, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w@.+-])@(" + "|".join(re.escape(name) for name in names) + r")(?!\w)"
-    )
+    pattern = _names_pattern(ids_of)
     taken: dict[str, int] = {}
 
     def token(match: re.Match) -> str:

@@ -61,6 +61,11 @@ urlpatterns = [
         name="initiative_action_items",
     ),
     path("i/<int:initiative_id>/mentions/", initiatives.mention_suggest, name="mention_suggest"),
+    path(
+        "i/<int:initiative_id>/mentions/<int:user_id>/",
+        initiatives.mention_person,
+        name="mention_person",
+    ),
     path("action-items/", action_items.my_action_items_page, name="my_action_items"),
     # Carried threads: how a thread was addressed, marking it addressed, where it was.
     path(

@@ -120,7 +120,7 @@ def comment_create(
             author=user,
             kind=kind,
             body=body,
-            body_html=mentions.render_body(body, found),
+            body_html=mentions.render_body(body, found, initiative_id=initiative.pk),
             section_key=anchor.section_key,
             quote=anchor.quote,
             prefix=anchor.prefix,
@@ -180,7 +180,7 @@ def comment_edit(*, user, comment: Comment, body: str, kind: str | None = None) 
             )
         _require_newest_copy(comment)
         comment.body = body
-        comment.body_html = mentions.render_body(body, found)
+        comment.body_html = mentions.render_body(body, found, initiative_id=comment.initiative_id)
         comment.kind = kind or comment.kind
         comment.edited_at = now
         comment.save(update_fields=["body", "body_html", "kind", "edited_at"])
@@ -222,7 +222,10 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
         require_open_thread(phase, "Replies are possible")
         _require_newest_copy(comment)
         reply = Reply.objects.create(
-            comment=comment, author=user, body=body, body_html=mentions.render_body(body, found)
+            comment=comment,
+            author=user,
+            body=body,
+            body_html=mentions.render_body(body, found, initiative_id=comment.initiative_id),
         )
         activity_record(
             team=comment.initiative.team,

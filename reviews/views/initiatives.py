@@ -1,4 +1,4 @@
-"""An initiative as a whole: its Andon cord, its status by hand, @mention suggestions.
+"""An initiative as a whole: its Andon cord, its status by hand, @mention suggestions and links.
 
 The cord's forms are plain POST → redirect: pulling or resetting changes every page
 of the initiative (the banner), so the next page is a full one anyway. An invalid
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from documents.lookups import get_initiative_for_user
 from documents.models import Initiative
+from wbapp.accounts.models import Membership
 from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
 
 from ..forms import AndonPullForm, AndonResetForm, InitiativeStatusForm
@@ -161,3 +162,20 @@ def mention_suggest(request: HtmxHttpRequest, initiative_id: int) -> HttpRespons
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def mention_person(request: HtmxHttpRequest, initiative_id: int, user_id: int) -> HttpResponse:
+    """Where a mention's link leads: the member's row on the initiative team's page.
+
+    Someone who has left the team since is no longer on it: the page itself.
+    """
+    initiative = get_initiative_for_user(request.user, initiative_id)
+    page = reverse("team_members", args=[initiative.team.slug])
+    row = (
+        Membership.objects.filter(team_id=initiative.team_id, user_id=user_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return redirect(f"{page}#member-{row}" if row is not None else page)

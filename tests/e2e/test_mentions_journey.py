@@ -2,8 +2,8 @@
 
 Maya comments on a passage and types "@sa": two members match. She picks Sam Patel
 with the arrow keys; the box reads "@Sam Patel", never a token. The saved comment
-links the name to Sam's row on the team's page, Sam (not Sally) is the one
-mentioned, and Sam's inbox says "@Sam Patel" too.
+links the name, which leads to Sam's row on the team's page; Sam (not Sally) is the
+one mentioned, and Sam's inbox quotes "@Sam Patel", linked too.
 """
 
 import re
@@ -93,8 +93,9 @@ def test_a_name_picked_reads_as_the_name_and_mentions_that_member(
     card = page.locator("[data-comment]", has_text="or the worst case?")
     mention = card.locator("a.mention")
     expect(mention).to_have_text("@Sam Patel")
-    members = reverse("team_members", args=[team.slug])
-    expect(mention).to_have_attribute("href", f"{members}#member-{sam_row.pk}")
+    expect(mention).to_have_attribute(
+        "href", reverse("mention_person", args=[initiative.pk, sam.pk])
+    )
     expect(card.locator(".comment-body")).to_have_text(
         "Is that the median, @Sam Patel or the worst case?"
     )
@@ -103,6 +104,10 @@ def test_a_name_picked_reads_as_the_name_and_mentions_that_member(
     saved = Comment.objects.get()
     assert saved.body == (f"Is that the median, @[Sam Patel](user:{sam.pk}) or the worst case?")
     assert list(Mention.objects.values_list("user_id", flat=True)) == [sam.pk]
+    # The name leads to Sam's row on the team's page.
+    mention.click()
+    expect(page).to_have_url(re.compile(rf"/t/returns/members/#member-{sam_row.pk}$"))
+    expect(page.locator(f"#member-{sam_row.pk}")).to_contain_text("Sam Patel")
 
     # Sam's inbox says it the same way.
     fan_out_pending()
@@ -114,5 +119,6 @@ def test_a_name_picked_reads_as_the_name_and_mentions_that_member(
     expect(mentioned.locator(".inbox-excerpt")).to_have_text(
         "Is that the median, @Sam Patel or the worst case?"
     )
+    expect(mentioned.locator(".inbox-excerpt a.mention")).to_have_text("@Sam Patel")
     screenshot(inbox, "04-inbox-reads-the-name")
     check_a11y(inbox)

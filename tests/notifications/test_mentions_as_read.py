@@ -34,29 +34,39 @@ def assert_read_as_names(text: str) -> None:
     assert "(user:" not in text and "@[" not in text
 
 
-def test_the_inbox_shows_the_name(cast, client_for):
-    thread_naming_sam(cast)
+def link_to_sam(cast, thread, site="") -> str:
+    person = reverse("mention_person", args=[thread.initiative_id, cast.viewer.pk])
+    return f'<a class="mention" href="{site}{person}">@Sam Patel</a>'
+
+
+def test_the_inbox_shows_the_name_linked_to_the_member(cast, client_for):
+    thread = thread_naming_sam(cast)
     fan_out_pending()
     html = client_for(cast.viewer).get(reverse("notifications")).content.decode()
     assert "mentioned you" in html
-    assert_read_as_names(html)
+    assert_read_as_names(html.replace(link_to_sam(cast, thread), "@Sam Patel"))
+    assert f'<blockquote class="inbox-excerpt">{link_to_sam(cast, thread)} is this free?' in html
 
 
-def test_an_immediate_email_shows_the_name_in_text_and_html(
-    cast, django_capture_on_commit_callbacks
+def test_an_immediate_email_shows_the_name_in_text_and_links_it_in_html(
+    cast, django_capture_on_commit_callbacks, settings
 ):
     NotificationPreference.objects.create(user=cast.editor, frequency=Frequency.IMMEDIATE)
-    thread_naming_sam(cast)
+    settings.SITE_URL = "https://workback.example"
+    thread = thread_naming_sam(cast)
     # The fan-out sends the e-mail after its commit (eagerly here).
     with django_capture_on_commit_callbacks(execute=True):
         fan_out_pending()
     [message] = [m for m in mail.outbox if m.to == [cast.editor.email]]
     [(html, _)] = message.alternatives
     assert_read_as_names(message.body)
-    assert_read_as_names(html)
+    link = link_to_sam(cast, thread, site="https://workback.example")
+    assert link in html
+    assert_read_as_names(html.replace(link, "@Sam Patel"))
 
 
-def test_a_digest_shows_the_name_in_text_and_html_and_in_what_waits(cast):
+def test_a_digest_shows_the_name_in_text_and_html_and_in_what_waits(cast, settings):
+    settings.SITE_URL = "https://workback.example"
     thread = thread_naming_sam(cast)
     fan_out_pending()
     digests.send_due_digests(now=MONDAY_MORNING)
@@ -64,7 +74,9 @@ def test_a_digest_shows_the_name_in_text_and_html_and_in_what_waits(cast):
     [message] = [m for m in mail.outbox if m.to == [cast.editor.email]]
     [(html, _)] = message.alternatives
     assert_read_as_names(message.body)
-    assert_read_as_names(html)
+    link = link_to_sam(cast, thread, site="https://workback.example")
+    assert link in html
+    assert_read_as_names(html.replace(link, "@Sam Patel"))
     [waiting] = [m for m in mail.outbox if m.to == [thread.author.email]]
     text = waiting.body[: waiting.body.index("\n== ")]
     assert "WAITING ON YOU" in text

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reviews.mentions import (
     find_mentions,
+    linked_text,
     parse_chosen,
     plain_text,
     render_body,
@@ -91,10 +92,9 @@ def test_suggestions_match_names_and_addresses_of_team_members_only(cast):
 def test_member_tokens_render_as_mentions_and_others_as_plain_text(cast):
     text = f"Hi {token(cast.viewer)} and {token(cast.outsider)}"
     result = find_mentions(text, team=cast.team, author=cast.owner)
-    html = render_body(text, result)
-    row = cast.team.memberships.get(user=cast.viewer)
-    page = reverse("team_members", args=[cast.team.slug])
-    assert f'<a class="mention" href="{page}#member-{row.pk}">@Viewer</a>' in html
+    html = render_body(text, result, initiative_id=7)
+    person = reverse("mention_person", args=[7, cast.viewer.pk])
+    assert f'<a class="mention" href="{person}">@Viewer</a>' in html
     assert "@Outsider" in html and 'class="mention">@Outsider' not in html
     assert "user:" not in html
 
@@ -135,6 +135,17 @@ def test_two_people_chosen_under_one_name_take_its_places_in_order():
     assert with_tokens(body, [("Alex Kim", 1), ("Alex Kim", 2)]) == (
         "@[Alex Kim](user:1), then @[Alex Kim](user:2), and @[Alex Kim](user:2) again"
     )
+
+
+def test_names_quoted_in_plain_text_link_to_their_members_and_the_rest_is_escaped():
+    html = linked_text(
+        "<b>@Sam Patel</b> & @Sam, not @Samantha", (("Sam Patel", "/p/4"), ("Sam", "/p/8"))
+    )
+    assert html == (
+        '&lt;b&gt;<a class="mention" href="/p/4">@Sam Patel</a>&lt;/b&gt; &amp; '
+        '<a class="mention" href="/p/8">@Sam</a>, not @Samantha'
+    )
+    assert linked_text("<i>", ()) == "&lt;i&gt;"
 
 
 def test_the_pickers_field_is_read_strictly():

@@ -42,6 +42,33 @@ def test_nobody_matching_says_so_and_never_lists_outsiders(cast):
     assert b"outsider@example.com" not in html
 
 
+def person(initiative, user):
+    return reverse("mention_person", args=[initiative.pk, user.pk])
+
+
+def test_outsider_following_a_mention_gets_404(cast):
+    initiative = revision_for(cast).document.initiative
+    response = request_as(cast, "outsider", "get", person(initiative, cast.viewer))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["owner", "editor", "reviewer", "viewer"])
+def test_a_mention_leads_members_to_the_persons_row_on_the_team_page(cast, role):
+    initiative = revision_for(cast).document.initiative
+    response = request_as(cast, role, "get", person(initiative, cast.viewer))
+    row = cast.team.memberships.get(user=cast.viewer)
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("team_members", args=[cast.team.slug]) + f"#member-{row.pk}"
+    )
+
+
+def test_a_mention_of_someone_no_longer_in_the_team_leads_to_the_team_page(cast):
+    initiative = revision_for(cast).document.initiative
+    response = request_as(cast, "viewer", "get", person(initiative, cast.outsider))
+    assert response["Location"] == reverse("team_members", args=[cast.team.slug])
+
+
 def comment_url(revision):
     document = revision.document
     return reverse(
@@ -132,10 +159,8 @@ def test_a_name_chosen_in_the_picker_notifies_that_member_and_reads_as_a_link(ca
     assert Mention.objects.get().user == cast.viewer
     event = Activity.objects.get(verb=Verb.MENTIONED)
     assert event.payload["mentioned_ids"] == [cast.viewer.pk]
-    row = cast.team.memberships.get(user=cast.viewer)
-    assert f'href="{reverse("team_members", args=[cast.team.slug])}#member-{row.pk}"' in (
-        saved.body_html
-    )
+    person = reverse("mention_person", args=[revision.document.initiative_id, cast.viewer.pk])
+    assert f'<a class="mention" href="{person}">' in saved.body_html
     assert ">@Vera Viewer</a>, can you check?" in saved.body_html
 
 

@@ -46,6 +46,7 @@ def addresses(cast):
         "initiative_id": session.initiative_id,
         "document_id": session.document_id,
         "number": session.revision.number,
+        "user_id": cast.viewer.pk,
     }
     routes = {}
     for pattern in urls.urlpatterns:

@@ -7,14 +7,14 @@ for a whole page at once (``excerpts_for``).
 """
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
-from reviews.mentions import plain_text
+from reviews.mentions import people, person_path, plain_text
 from reviews.models import Comment, Reply
 from wbapp.activity.models import Activity
 from wbapp.db import ID_RANGE
@@ -29,6 +29,8 @@ class Excerpts:
 
     comments: dict[int, tuple[str, int | None]]  # comment id -> (excerpt, session id)
     replies: dict[int, str]
+    # ("comment" or "reply", id) -> the (name, user id) of each member the text names.
+    people: dict[tuple[str, int], tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
 
 NO_EXCERPTS = Excerpts(comments={}, replies={})
@@ -43,6 +45,8 @@ class ActivityLine:
     excerpt: str
     created_at: datetime
     verb: str
+    # (name, address) of each "@Name" in the excerpt: HTML links them (mentions.linked_text).
+    mentioned: tuple[tuple[str, str], ...] = ()
 
 
 def _day(iso: str) -> str:
@@ -71,16 +75,18 @@ def excerpts_for(activities) -> Excerpts:
             comment_ids.add(payload["comment_id"])
         if isinstance(payload.get("reply_id"), int):
             reply_ids.add(payload["reply_id"])
-    comments = {}
+    comments, replies, named = {}, {}, {}
     if comment_ids:
-        comments = {
-            pk: (_short(plain_text(body)), session_id)
-            for pk, body, session_id in _texts(Comment, comment_ids, "body", "session_id")
-        }
-    replies = {}
+        for pk, body, session_id in _texts(Comment, comment_ids, "body", "session_id"):
+            comments[pk] = (_short(plain_text(body)), session_id)
+            if "@[" in body:
+                named[("comment", pk)] = people(body)
     if reply_ids:
-        replies = {pk: _short(plain_text(body)) for pk, body in _texts(Reply, reply_ids, "body")}
-    return Excerpts(comments=comments, replies=replies)
+        for pk, body in _texts(Reply, reply_ids, "body"):
+            replies[pk] = _short(plain_text(body))
+            if "@[" in body:
+                named[("reply", pk)] = people(body)
+    return Excerpts(comments=comments, replies=replies, people=named)
 
 
 def _texts(model, ids: set, *fields: str) -> list[tuple]:
@@ -261,9 +267,26 @@ def _text_and_path(activity: Activity, excerpts: Excerpts) -> tuple[str, str, st
             return activity.get_verb_display(), path, ""
 
 
+def _mentioned(activity: Activity, excerpt: str, excerpts: Excerpts) -> tuple:
+    """(name, address) of the members named in the excerpt of a comment or its reply."""
+    named = ()
+    for kind in ("comment", "reply"):
+        pk = activity.payload.get(f"{kind}_id")
+        if isinstance(pk, int):
+            named += excerpts.people.get((kind, pk), ())
+    return tuple(
+        (name, person_path(activity.initiative_id, user_id))
+        for name, user_id in dict.fromkeys(named)
+        if f"@{name}" in excerpt
+    )
+
+
 def describe(activity: Activity, excerpts: Excerpts = NO_EXCERPTS) -> ActivityLine:
     """The line for one activity (its actor, initiative and team should be selected)."""
     text, path, excerpt = _text_and_path(activity, excerpts)
+    mentioned = ()
+    if excerpts.people and excerpt and activity.initiative_id:
+        mentioned = _mentioned(activity, excerpt, excerpts)
     actor = activity.actor.name if activity.actor_id and activity.actor else ""
     if not actor and activity.verb != "session_discussion":
         actor = "Someone"
@@ -275,6 +298,7 @@ def describe(activity: Activity, excerpts: Excerpts = NO_EXCERPTS) -> ActivityLi
         excerpt=excerpt,
         created_at=activity.created_at,
         verb=activity.verb,
+        mentioned=mentioned,
     )
 
 

@@ -2,12 +2,16 @@
 
 documents sits below this app and never imports it: the initiative page loads
 this library and places ``{% follow_panel initiative %}`` where its header's
-Follow button goes.
+Follow button goes. The HTML e-mails load it for ``excerpt_html``.
 """
 
 from django import template
+from django.utils.safestring import SafeString
+
+from reviews.mentions import linked_text
 
 from ..follows import follow_button
+from ..lines import ActivityLine
 
 register = template.Library()
 
@@ -16,3 +20,11 @@ register = template.Library()
 def follow_panel(context, initiative):
     """The Follow button (one query) and the "Notification settings" control it loads."""
     return follow_button(user=context["request"].user, initiative=initiative)
+
+
+@register.filter
+def excerpt_html(line: ActivityLine, site_url: str = "") -> SafeString:
+    """A line's excerpt as HTML: each "@Name" it quotes links to the member (on ``site_url``)."""
+    return linked_text(
+        line.excerpt, tuple((name, site_url + path) for name, path in line.mentioned)
+    )

@@ -17,6 +17,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from reviews.mentions import linked_text
 from wbapp.activity.models import Notification, Reason
 from wbapp.http import url_for_id
 
@@ -72,9 +73,10 @@ class Rows:
         if line.initiative:
             initiative = f' <span class="muted">· {_escape(line.initiative)}</span>'
         if line.excerpt:
-            excerpt = (
-                f'\n    <blockquote class="inbox-excerpt">{_escape(line.excerpt)}</blockquote>'
-            )
+            # Escaped; with the members it names as links (reviews.mentions.linked_text).
+            quoted = linked_text(line.excerpt, line.mentioned) if line.mentioned else line.excerpt
+            excerpt = f'\n    <blockquote class="inbox-excerpt">{_escape(quoted)}</blockquote>'
+
         if unread:
             form = MARK_READ.format(
                 url=self._address("notification_read", pk),
