@@ -15,6 +15,7 @@ from reviews.mentions import (
 )
 from reviews.models import Mention, ParticipantRole
 from reviews.services.comments import comment_edit, reply_create
+from reviews.services.common import MAX_BODY_CHARS
 from reviews.services.phases import session_start_discussion
 from tests.factories import MembershipFactory, UserFactory
 from tests.reviews.factories import (
@@ -232,3 +233,13 @@ def test_viewers_can_be_mentioned_but_nobody_outside_the_team(cast):
     )
     assert [m.user_id for m in Mention.objects.all()] == [newcomer.pk]
     assert len(made.mention_result.problems()) == 1
+
+
+def test_a_chosen_name_counts_toward_the_length_limit_as_the_writer_saw_it(cast):
+    revision = revision_for(cast)
+    named = f"{token(cast.viewer)} "
+    body = named + "x" * (MAX_BODY_CHARS - len(plain_text(named)))
+    assert len(body) > MAX_BODY_CHARS
+    assert comment(cast.reviewer, revision, body=body).body == body
+    with pytest.raises(ValidationError):
+        comment(cast.reviewer, revision, body=body + "x")
