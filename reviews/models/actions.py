@@ -1,5 +1,8 @@
 """Action items with an owner, and the Andon cord that stops an initiative."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -153,3 +156,13 @@ class AndonPull(models.Model):
     @property
     def is_active(self) -> bool:
         return self.reset_at is None
+
+
+@dataclass(frozen=True)
+class AndonStop:
+    """An initiative's active pull as a board card or a "My reviews" row shows it:
+    who pulled the cord, why and when (read with the card's or the row's own query)."""
+
+    pulled_by: str
+    reason: str
+    pulled_at: datetime
