@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
 from documents.lookups import CARD_EXTRAS, INITIATIVE_FLAGS, CardExtra
-from wbapp.accounts.models import Membership, User, person_name
+from wbapp.accounts.models import Membership, User
 from wbapp.accounts.rules import remember_team_role
 
 from .models import ActionItem, AndonPull, AndonStop, Comment, Participant, ReviewSession
@@ -138,13 +138,6 @@ def _andon_card_orm() -> dict:
     }
 
 
-def andon_stop(reason, pulled_at, display_name, email) -> AndonStop | None:
-    """A card's stop from its row's values; None when the cord is in."""
-    if reason is None:
-        return None
-    return AndonStop(pulled_by=person_name(display_name, email), reason=reason, pulled_at=pulled_at)
-
-
 def add_andon_card() -> None:
     """``card.extras["andon"]`` on the team board (documents' CARD_EXTRAS)."""
     CARD_EXTRAS["andon"] = CardExtra(
@@ -157,5 +150,5 @@ def add_andon_card() -> None:
             f'JOIN "{User._meta.db_table}" u ON u."id" = p."pulled_by_id" '
             'WHERE p."initiative_id" = i."id" AND p."reset_at" IS NULL'
         ),
-        make=andon_stop,
+        make=AndonStop.of,
     )

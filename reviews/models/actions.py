@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
+from wbapp.accounts.models import person_name
 from wbapp.http import url_for_id
 
 from .comments import Comment
@@ -166,3 +167,10 @@ class AndonStop:
     pulled_by: str
     reason: str
     pulled_at: datetime
+
+    @classmethod
+    def of(cls, reason, pulled_at, display_name, email) -> "AndonStop | None":
+        """The stop from an active pull's columns and its author's; None when there is none."""
+        if reason is None:
+            return None
+        return cls(person_name(display_name, email), reason, pulled_at)
