@@ -77,11 +77,15 @@ def iteration_list(request: HtmxHttpRequest, initiative_id: int, document_id: in
     return render(request, "documents/iteration_list.html", context)
 
 
+# The word scale's tops: these times a power of ten (10, 12, 15, 20, ... 80, 100, 120...).
+SCALE_STEPS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
+
+
 def scale_top(peak: int) -> int:
-    """The word scale's top: the first of 1, 2, 5 times a power of ten at or above ``peak``."""
+    """The word scale's top: the first round number (SCALE_STEPS) at or above ``peak``."""
     magnitude = 1
     while True:
-        for step in (1, 2, 5):
+        for step in SCALE_STEPS:
             if step * magnitude >= peak:
                 return step * magnitude
         magnitude *= 10
