@@ -321,7 +321,7 @@ def reply_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
             response = trigger_client_event(
                 _thread_response(request, comment),
                 "wb:replied",
-                {"reply": f"reply-{reply.pk}"},
+                {"reply": f"thread-reply-{reply.pk}"},
                 after="settle",
             )
             return mention_feedback(request, reply, response)

@@ -21,8 +21,10 @@ from documents.services import drafting, initiatives, iterations
 from reviews.anchoring import index_to_utf16, section_plain_text
 from reviews.models import Comment, CommentKind, CommentStatus, Reply
 from reviews.services import comments
+from reviews.services.phases import session_start_discussion
 from tests.e2e.helpers import select_passage
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.reviews.factories import comment, reading_session
 from wbapp.accounts.models import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -136,9 +138,9 @@ def test_after_send_reply_the_focus_is_on_the_new_reply(
 
     expect(thread.locator(".replies")).to_contain_text("The median is six days.")
     reply = Reply.objects.get()
-    new = page.locator(f"#reply-{reply.pk}")
+    new = page.locator(f"#thread-reply-{reply.pk}")
     expect(new).to_be_focused()
-    assert focused(page) == f"reply-{reply.pk}"
+    assert focused(page) == f"thread-reply-{reply.pk}"
     screenshot(page, "01-focus-on-the-new-reply")
     check_a11y(page)
 
@@ -254,3 +256,29 @@ def test_an_outdated_blocker_card_passes_axe(
     card.scroll_into_view_if_needed()
     screenshot(page, "06-outdated-blocker")
     check_a11y(page)
+
+
+def test_in_a_discussion_the_focus_stays_on_the_new_reply_when_the_margins_refresh(
+    new_context, live_server, cast, fast_hashing
+):
+    session = reading_session(cast)
+    comment(cast.reviewer, session, body="Why six days?")
+    session_start_discussion(user=session.facilitator, session=session)
+    page = open_as(
+        new_context, live_server, cast.owner, reverse("session_detail", args=[session.pk])
+    )
+    thread = page.locator("[data-comment]", has_text="Why six days?")
+    thread.locator("summary", has_text="Reply").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Because of the courier.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    expect(thread.locator(".replies")).to_contain_text("Because of the courier.")
+    reply = page.locator(f"#thread-reply-{Reply.objects.get().pk}")
+    expect(reply).to_be_focused()
+    # The reply raised the session's version: every page fetches the margins again
+    # (within a second or two), and the keyboard stays where it was.
+    page.wait_for_timeout(2_500)
+    expect(reply).to_be_focused()

@@ -61,9 +61,9 @@ def test_with_htmx_the_new_reply_is_named_for_the_focus_to_land_on(cast):
     reply = Reply.objects.get()
     # reading.js focuses it once the thread has settled in place of the form.
     assert json.loads(response["HX-Trigger-After-Settle"]) == {
-        "wb:replied": {"reply": f"reply-{reply.pk}"}
+        "wb:replied": {"reply": f"thread-reply-{reply.pk}"}
     }
-    assert f'<li id="reply-{reply.pk}" tabindex="-1">' in response.content.decode()
+    assert f'<li id="thread-reply-{reply.pk}" tabindex="-1">' in response.content.decode()
 
 
 def test_an_empty_reply_is_refused_and_the_form_stays_open(cast):
