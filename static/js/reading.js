@@ -448,6 +448,11 @@
       picker.appendChild(option);
     });
     picker.disabled = !root;
+    // Opened again on the sentence it was left on: the list says so.
+    var chosen = field("start").value + ":" + field("end").value;
+    if (field("quote").value && picker.querySelector('option[value="' + chosen + '"]')) {
+      picker.value = chosen;
+    }
   }
 
   function chooseSentence(picker) {
