@@ -20,6 +20,8 @@ tests/documents/test_written_revision_lookup.py holds it to the ORM's.
 """
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -217,6 +219,26 @@ def latest_iteration(document: Document) -> dict | None:
 # to the initiative, the same as SQL over the initiative's alias ``i``)}. Each comes back
 # set on the initiative under its name. reviews adds ``andon_pulled`` (reviews/lookups.py).
 INITIATIVE_FLAGS: dict[str, tuple] = {}
+
+
+@dataclass(frozen=True)
+class CardExtra:
+    """What an app above documents shows on an initiative's board card, read with the
+    card's own query (documents never imports it). ``columns`` name the values; ``orm``
+    gives them as ORM expressions over the initiative's rows (``OuterRef("pk")``);
+    ``lateral`` is the same as one SQL subquery over the initiative's alias ``i``,
+    selecting at most one row of those columns in that order (a LEFT JOIN LATERAL);
+    ``make`` turns the values into what the card shows (None: nothing)."""
+
+    columns: tuple[str, ...]
+    orm: Callable[[], dict]
+    lateral: str
+    make: Callable[..., object]
+
+
+# {name: CardExtra}; each comes back on the card as ``card.extras[name]``. reviews adds
+# ``andon``: the active pull's reason, who pulled it and when (reviews/lookups.py).
+CARD_EXTRAS: dict[str, CardExtra] = {}
 
 
 def revisions_for(user, initiative_id: int, document_id: int, number: int):

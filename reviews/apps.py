@@ -12,6 +12,8 @@ class ReviewsConfig(AppConfig):
 
         # The same (lookups imports models): documents' iteration lookup then tells
         # whether the Andon cord is pulled, from its own query (reviews/lookups.py).
-        from .lookups import add_andon_flag
+        # The team board's cards show a pulled cord from the board's query.
+        from .lookups import add_andon_card, add_andon_flag
 
         add_andon_flag()
+        add_andon_card()

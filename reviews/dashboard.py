@@ -4,7 +4,8 @@ The sessions, threads and action items waiting on the user are ``waiting.py``'s
 lists, the same the digests show, read for this one user (four queries, however
 many rows they hold). The page adds one list of its own: Andon cords pulled on
 initiatives the user follows (explicitly, or as the owner, a commenter or a
-session participant, unless they muted it).
+session participant, unless they muted it). And a session or thread on a stopped
+initiative says who pulled its cord and why (``stop``), whoever follows what.
 
 The page shows rows of what each line says (``dashboard_query``'s dataclasses).
 On PostgreSQL they come from ``dashboard_query``'s five hand-written queries;
@@ -31,7 +32,7 @@ from .dashboard_query import (
     part_in_session,
     thread_label,
 )
-from .models import ActionItem, AndonPull, Comment, Participant, ReviewSession
+from .models import ActionItem, AndonPull, AndonStop, Comment, Participant, ReviewSession
 from .waiting import action_items_for, sessions_for, threads_waiting_for, to_verify_for, waiting_for
 
 # Enough to act on today; the rest is one click away on the pages each row links to.
@@ -97,10 +98,31 @@ def cords_on_followed(user, *, limit: int = LIST_LIMIT) -> list[AndonPull]:
     )
 
 
+def stops_on(initiative_ids) -> dict[int, AndonStop]:
+    """{initiative id: its pulled Andon cord} for those whose cord is pulled (one query)."""
+    if not initiative_ids:
+        return {}
+    pulls = (
+        AndonPull.objects.active()
+        .filter(initiative_id__in=set(initiative_ids))
+        .values_list(
+            "initiative_id", "reason", "pulled_at", "pulled_by__display_name", "pulled_by__email"
+        )
+    )
+    return {initiative_id: AndonStop.of(*stop) for initiative_id, *stop in pulls}
+
+
 def orm_lists(user, *, limit: int = LIST_LIMIT) -> dict[str, list]:
-    """The page's rows read with the ORM: what ``dashboard_query.lists_for`` must return."""
+    """The page's rows read with the ORM: what ``dashboard_query.lists_for`` must return.
+
+    (The sessions' and threads' stops in one more query: the written twin joins them in.)
+    """
     waiting = waiting_for([user], limit=limit)[user.pk]
     at = Addresses()
+    stops = stops_on(
+        [session.initiative_id for session in waiting.sessions]
+        + [comment.initiative_id for comment in (*waiting.to_verify, *waiting.threads)]
+    )
     return {
         "sessions": [
             SessionRow(
@@ -112,6 +134,7 @@ def orm_lists(user, *, limit: int = LIST_LIMIT) -> dict[str, list]:
                 iteration_number=session.iteration_number,
                 starts_at=session.starts_at,
                 part=part_in_session(user.pk, session.facilitator_id, session.my_role),
+                stop=stops.get(session.initiative_id),
             )
             for session in waiting.sessions
         ],
@@ -121,6 +144,7 @@ def orm_lists(user, *, limit: int = LIST_LIMIT) -> dict[str, list]:
                 label=thread_label(user.pk, comment.author_id, comment.kind, comment.author.name),
                 initiative_title=comment.initiative.title,
                 quote=comment.quote,
+                stop=stops.get(comment.initiative_id),
             )
             for comment in waiting.to_verify
         ],
@@ -130,6 +154,7 @@ def orm_lists(user, *, limit: int = LIST_LIMIT) -> dict[str, list]:
                 label=thread_label(user.pk, comment.author_id, comment.kind, comment.author.name),
                 initiative_title=comment.initiative.title,
                 quote=comment.quote,
+                stop=stops.get(comment.initiative_id),
                 **_last_reply(comment),
             )
             for comment in waiting.threads

@@ -22,6 +22,10 @@ users" there is U here):
 - cords: active pulls on initiatives of U's teams that U follows (explicitly, as
   the owner, a commenter or a session participant) and has not muted.
 
+A session or thread on a stopped initiative (its Andon cord pulled) says so, with
+who pulled the cord and why: its row's ``stop``, read in the row's own query (one
+active pull per initiative at most, so the join adds no row).
+
 tests/reviews/test_dashboard_query.py holds these rows to the ORM's, list by list,
 on data made to tell the rules apart (unrevealed comments, former members,
 outsiders, carried threads, muted initiatives...).
@@ -37,7 +41,14 @@ from django.utils import timezone
 from documents.models import DocumentKind
 from wbapp.http import url_for_id, url_for_ids
 
-from .models import REVEALED_PHASES, CommentKind, CommentStatus, ParticipantRole, SessionPhase
+from .models import (
+    REVEALED_PHASES,
+    AndonStop,
+    CommentKind,
+    CommentStatus,
+    ParticipantRole,
+    SessionPhase,
+)
 
 OPEN_PHASES = (SessionPhase.SCHEDULED, SessionPhase.READING, SessionPhase.DISCUSSION)
 LIVE_PHASES = (SessionPhase.READING, SessionPhase.DISCUSSION)
@@ -60,6 +71,8 @@ class SessionRow:
     starts_at: datetime
     # "you facilitate", "you are the bar raiser", "you observe" or "you review".
     part: str
+    # The initiative's pulled Andon cord, if it is pulled.
+    stop: AndonStop | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ class ThreadRow:
     # Who replied last and when; ("", None) when nobody has replied.
     replied_by: str = ""
     replied_at: datetime | None = None
+    # The initiative's pulled Andon cord, if it is pulled.
+    stop: AndonStop | None = None
 
 
 @dataclass(frozen=True)
@@ -170,17 +185,24 @@ def _queries() -> dict[str, str]:
         "LEFT JOIN reviews_reviewsession s ON s.id = c.session_id "
     )
     live = f"CASE WHEN s.phase IN {_in(LIVE_PHASES)} THEN 0 ELSE 1 END"
+    # The initiative's active Andon pull and who pulled it (at most one: andon_one_active_pull).
+    stop_columns = ", ap.reason, ap.pulled_at, apu.display_name, apu.email "
+    stop_joins = (
+        "LEFT JOIN reviews_andonpull ap ON ap.initiative_id = i.id AND ap.reset_at IS NULL "
+        "LEFT JOIN accounts_user apu ON apu.id = ap.pulled_by_id "
+    )
     addressed, resolved = CommentStatus.ADDRESSED.value, CommentStatus.RESOLVED.value
     # All values interpolated are our own constants; the user and limit are parameters.
     return {
         "sessions": (
             "SELECT s.id, s.title, s.phase, s.starts_at, s.facilitator_id, p.role, "  # noqa: S608
-            "i.title, d.title, d.kind, r.number "
+            f"i.title, d.title, d.kind, r.number{stop_columns}"
             "FROM reviews_reviewsession s "
             "JOIN documents_initiative i ON i.id = s.initiative_id "
             "JOIN documents_document d ON d.id = s.document_id "
             "JOIN documents_revision r ON r.id = s.revision_id "
             "LEFT JOIN reviews_participant p ON p.session_id = s.id AND p.user_id = %(user)s "
+            f"{stop_joins}"
             f"WHERE s.phase IN {_in(OPEN_PHASES)} "
             "AND (p.id IS NOT NULL OR s.facilitator_id = %(user)s) "
             f"AND {member} "
@@ -188,8 +210,8 @@ def _queries() -> dict[str, str]:
         ),
         "to_verify": (
             "SELECT c.id, c.kind, c.quote, c.session_id, c.initiative_id, r.document_id, "  # noqa: S608
-            "r.number, i.title "
-            f"FROM reviews_comment c {comment_joins}"
+            f"r.number, i.title{stop_columns}"
+            f"FROM reviews_comment c {comment_joins}{stop_joins}"
             f"WHERE c.author_id = %(user)s AND c.status = '{addressed}' AND {shown} "
             f"AND {member} "
             "ORDER BY c.addressed_at DESC, c.id DESC LIMIT %(limit)s"
@@ -203,8 +225,8 @@ def _queries() -> dict[str, str]:
             "WHERE n.user_id = %(user)s AND o.origin_id IS NOT NULL) "
             "SELECT c.id, c.kind, c.quote, c.session_id, c.initiative_id, r.document_id, "
             "r.number, i.title, c.author_id, a.display_name, a.email, "
-            "last.display_name, last.email, last.created_at "
-            f"FROM reviews_comment c {comment_joins}"
+            f"last.display_name, last.email, last.created_at{stop_columns}"
+            f"FROM reviews_comment c {comment_joins}{stop_joins}"
             "JOIN accounts_user a ON a.id = c.author_id "
             # The thread's last reply (the latest, the highest id of equally late ones).
             "LEFT JOIN LATERAL (SELECT y.author_id, y.created_at, u.display_name, u.email "
@@ -281,6 +303,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 iteration_number=number,
                 starts_at=starts_at,
                 part=part_in_session(user_id, facilitator_id, role),
+                stop=AndonStop.of(*stop),
             )
             for (
                 pk,
@@ -293,6 +316,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 document,
                 kind,
                 number,
+                *stop,
             ) in sessions
         ],
         "to_verify": [
@@ -301,6 +325,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 label=thread_label(user_id, user_id, kind, ""),
                 initiative_title=initiative,
                 quote=quote,
+                stop=AndonStop.of(*stop),
             )
             for (
                 pk,
@@ -311,6 +336,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 document_id,
                 number,
                 initiative,
+                *stop,
             ) in to_verify
         ],
         "waiting": [
@@ -321,6 +347,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 quote=quote,
                 replied_by=person(last_name, last_email) if (last_name or last_email) else "",
                 replied_at=last_at if (last_name or last_email) else None,
+                stop=AndonStop.of(*stop),
             )
             for (
                 pk,
@@ -337,6 +364,7 @@ def lists_for(user_id: int, *, limit: int) -> dict[str, list]:
                 last_name,
                 last_email,
                 last_at,
+                *stop,
             ) in threads
         ],
         "action_items": [

@@ -12,17 +12,20 @@ permission predicates read. The session's is session_query.py.
 documents' iteration lookup tells whether the initiative's Andon cord is pulled
 from its own query, through the flag ``add_andon_flag`` gives it (reviews/apps.py):
 the Andon banner then looks for the pull only when it is (templatetags/andon.py).
+The team board's cards show a pulled cord, with who pulled it and why, from the
+board's own query too (``add_andon_card``: documents' CARD_EXTRAS). The board is
+a team page: only its members see it.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
-from documents.lookups import INITIATIVE_FLAGS
-from wbapp.accounts.models import Membership
+from documents.lookups import CARD_EXTRAS, INITIATIVE_FLAGS, CardExtra
+from wbapp.accounts.models import Membership, User
 from wbapp.accounts.rules import remember_team_role
 
-from .models import ActionItem, AndonPull, Comment, Participant, ReviewSession
+from .models import ActionItem, AndonPull, AndonStop, Comment, Participant, ReviewSession
 from .session_query import session_with_viewer
 
 VIEW = "reviews.view_session"
@@ -119,4 +122,33 @@ def add_andon_flag() -> None:
         # The table's name comes from the model; the query has no values of its own.
         f'SELECT EXISTS (SELECT 1 FROM "{AndonPull._meta.db_table}" p '  # noqa: S608
         'WHERE p."initiative_id" = i."id" AND p."reset_at" IS NULL)',
+    )
+
+
+# An initiative's active pull, as the card reads it (one at most: andon_one_active_pull).
+ANDON_CARD_COLUMNS = ("reason", "pulled_at", "display_name", "email")
+
+
+def _andon_card_orm() -> dict:
+    active = AndonPull.objects.filter(initiative=OuterRef("pk"), reset_at__isnull=True)
+    fields = {"display_name": "pulled_by__display_name", "email": "pulled_by__email"}
+    return {
+        column: Subquery(active.values(fields.get(column, column))[:1])
+        for column in ANDON_CARD_COLUMNS
+    }
+
+
+def add_andon_card() -> None:
+    """``card.extras["andon"]`` on the team board (documents' CARD_EXTRAS)."""
+    CARD_EXTRAS["andon"] = CardExtra(
+        columns=ANDON_CARD_COLUMNS,
+        orm=_andon_card_orm,
+        # Table names come from the models; the query has no values of its own.
+        lateral=(
+            'SELECT p."reason", p."pulled_at", u."display_name", u."email" '  # noqa: S608
+            f'FROM "{AndonPull._meta.db_table}" p '
+            f'JOIN "{User._meta.db_table}" u ON u."id" = p."pulled_by_id" '
+            'WHERE p."initiative_id" = i."id" AND p."reset_at" IS NULL'
+        ),
+        make=AndonStop.of,
     )

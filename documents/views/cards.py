@@ -14,10 +14,15 @@ the same query written once (``_BOARD_SQL``), which also finds the latest
 iteration only for the cards shown (a LATERAL join). Elsewhere (SQLite under
 ``make run``) the ORM query runs. tests/documents/test_views_board.py holds the
 two to the same rows.
+
+Apps above documents add to a card through ``lookups.CARD_EXTRAS`` (reviews: the
+Andon cord, when pulled, with who pulled it and why): their values come with the
+same query, a LEFT JOIN LATERAL in the written one, subqueries in the ORM's.
 """
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -32,6 +37,7 @@ from django.utils.timezone import localtime
 from wbapp.accounts.models import User, person_name
 from wbapp.http import url_for_id
 
+from ..lookups import CARD_EXTRAS
 from ..models import Document, Initiative, Revision
 
 # What a card shows, as ``values()`` names.
@@ -72,6 +78,8 @@ class Card:
     # The number as the template would print it; "" for none.
     latest_iteration: str
     url: str
+    # What apps above documents show on it (lookups.CARD_EXTRAS), by name; absent: nothing.
+    extras: dict = field(default_factory=dict)
 
     @cached_property
     def updated(self) -> tuple[str, str]:
@@ -99,8 +107,32 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     return f"{timesince(moment, now)} ago"
 
 
+def extra_names() -> tuple[str, ...]:
+    """The row names of the card extras' values: ``<extra>_<column>``."""
+    return tuple(
+        f"{name}_{column}" for name, extra in CARD_EXTRAS.items() for column in extra.columns
+    )
+
+
+def with_extras(initiatives):
+    """An initiative queryset annotated with the card extras' values (the ORM's)."""
+    annotations = {}
+    for name, extra in CARD_EXTRAS.items():
+        annotations |= {f"{name}_{column}": value for column, value in extra.orm().items()}
+    return initiatives.annotate(**annotations)
+
+
+def _extras(row: dict) -> dict:
+    shown = {}
+    for name, extra in CARD_EXTRAS.items():
+        value = extra.make(*(row[f"{name}_{column}"] for column in extra.columns))
+        if value is not None:
+            shown[name] = value
+    return shown
+
+
 def cards(rows: Iterable[dict]) -> list[Card]:
-    """Cards from rows of ``CARD_VALUES``."""
+    """Cards from rows of ``CARD_VALUES`` and the extras' values (``with_extras``)."""
     return [
         Card(
             pk=row["pk"],
@@ -110,6 +142,7 @@ def cards(rows: Iterable[dict]) -> list[Card]:
             owner_name=person_name(row["owner__display_name"], row["owner__email"]),
             latest_iteration=str(row["latest_iteration_number"] or ""),
             url=url_for_id("initiative_detail", row["pk"]),
+            extras=_extras(row),
         )
         for row in rows
     ]
@@ -125,22 +158,36 @@ def board_rows_orm(team_id: int, per_status: int):
         RowNumber(), partition_by=F("status"), order_by=[F("updated_at").desc(), F("pk").desc()]
     )
     return (
-        Initiative.objects.filter(team=team_id)
-        .annotate(place=place, status_count=Window(Count("pk"), partition_by=F("status")))
-        .filter(place__lte=per_status)
-        .with_latest_iteration()
+        with_extras(
+            Initiative.objects.filter(team=team_id)
+            .annotate(place=place, status_count=Window(Count("pk"), partition_by=F("status")))
+            .filter(place__lte=per_status)
+            .with_latest_iteration()
+        )
         .order_by("-updated_at", "-pk")
-        .values(*CARD_VALUES, "status_count")
+        .values(*CARD_VALUES, "status_count", *extra_names())
     )
 
 
-def _board_sql() -> str:
+@functools.cache
+def _board_sql(extras: tuple[str, ...]) -> str:
     initiative, user = Initiative._meta.db_table, User._meta.db_table
     document, revision = Document._meta.db_table, Revision._meta.db_table
-    # Table names come from the models; the team and the count are parameters.
+    # Each extra: one LEFT JOIN LATERAL over i, its columns selected after the card's.
+    columns = "".join(
+        f', x{n}."{column}"'
+        for n, name in enumerate(extras)
+        for column in CARD_EXTRAS[name].columns
+    )
+    joins = "".join(
+        f" LEFT JOIN LATERAL ({CARD_EXTRAS[name].lateral}) x{n} ON TRUE"
+        for n, name in enumerate(extras)
+    )
+    # Table names come from the models (the extras' SQL from the apps that add them);
+    # the team and the count are parameters.
     return (
         'SELECT i."id", i."title", i."status", i."updated_at", u."display_name", '  # noqa: S608
-        'u."email", latest."number", i."status_count" FROM ('
+        f'u."email", latest."number", i."status_count"{columns} FROM ('
         'SELECT "id", "title", "status", "updated_at", "owner_id", '
         'ROW_NUMBER() OVER (PARTITION BY "status" ORDER BY "updated_at" DESC, "id" DESC) '
         'AS "place", COUNT(*) OVER (PARTITION BY "status") AS "status_count" '
@@ -148,19 +195,16 @@ def _board_sql() -> str:
         f'JOIN "{user}" u ON u."id" = i."owner_id" '
         f'LEFT JOIN LATERAL (SELECT r."number" FROM "{revision}" r '
         f'JOIN "{document}" d ON d."id" = r."document_id" WHERE d."initiative_id" = i."id" '
-        'ORDER BY r."created_at" DESC, r."id" DESC LIMIT 1) latest ON TRUE '
+        f'ORDER BY r."created_at" DESC, r."id" DESC LIMIT 1) latest ON TRUE{joins} '
         'WHERE i."place" <= %s ORDER BY i."updated_at" DESC, i."id" DESC'
     )
-
-
-_BOARD_SQL = _board_sql()
-_BOARD_NAMES = (*CARD_VALUES, "status_count")
 
 
 def board_rows(team_id: int, per_status: int) -> list[dict]:
     """What ``board_rows_orm(team_id, per_status)`` gives, in one prepared query."""
     if connection.vendor != "postgresql":
         return list(board_rows_orm(team_id, per_status))
+    names = (*CARD_VALUES, "status_count", *extra_names())
     with connection.cursor() as cursor:
-        cursor.execute(_BOARD_SQL, [team_id, per_status])
-        return [dict(zip(_BOARD_NAMES, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(_board_sql(tuple(CARD_EXTRAS)), [team_id, per_status])
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

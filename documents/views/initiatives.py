@@ -18,7 +18,7 @@ from ..forms import DocumentForm, InitiativeForm
 from ..lookups import EDIT, get_initiative_for_user
 from ..models import ANSWER_FIELDS, Initiative, InitiativeStatus
 from ..services import initiatives
-from .cards import CARD_VALUES, board_rows, cards, time_label
+from .cards import CARD_VALUES, board_rows, cards, extra_names, time_label, with_extras
 from .common import draft_url
 from .initiative_rows import documents_with_summary, recent_iteration_rows
 
@@ -78,10 +78,9 @@ def team_initiatives(request: HtmxHttpRequest, slug: str, status: str) -> HttpRe
     if status not in InitiativeStatus.values:
         raise Http404("No such status.")
     initiatives = (
-        Initiative.objects.filter(team=team, status=status)
-        .with_latest_iteration()
+        with_extras(Initiative.objects.filter(team=team, status=status).with_latest_iteration())
         .order_by("-updated_at", "-pk")
-        .values(*CARD_VALUES)
+        .values(*CARD_VALUES, *extra_names())
     )
     page = Paginator(initiatives, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -24,8 +24,11 @@ from ..services import iterations
 from .common import document_context, draft_url
 from .drafting import draft_page
 
-# The word-count timeline on the iterations list: bar width, gap and height in SVG units.
+# The word-count timeline on the iterations list, in SVG units: bar width, gap and the
+# plot's height; the word scale's width on the left, the room above the plot (its
+# caption) and below it (the iteration numbers and their caption).
 TIMELINE_BAR, TIMELINE_GAP, TIMELINE_HEIGHT = 24, 8, 80
+TIMELINE_AXIS, TIMELINE_TOP, TIMELINE_BOTTOM = 56, 18, 36
 
 COMPARE = "documents/compare.html"
 # Iterations never change, so a rendered comparison of two stays right until the
@@ -70,29 +73,64 @@ def iteration_list(request: HtmxHttpRequest, initiative_id: int, document_id: in
     context = document_context(request, document) | {
         "iterations": iterations,
         "timeline": _timeline(iterations),
-        "timeline_width": max(len(iterations) * (TIMELINE_BAR + TIMELINE_GAP), 1),
     }
     return render(request, "documents/iteration_list.html", context)
 
 
-def _timeline(iterations: list[Revision]) -> list[dict]:
-    """SVG geometry of the word-count timeline, oldest first (attributes, not styles)."""
+# The word scale's tops: these times a power of ten (10, 12, 15, 20, ... 80, 100, 120...).
+SCALE_STEPS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
+
+
+def scale_top(peak: int) -> int:
+    """The word scale's top: the first round number (SCALE_STEPS) at or above ``peak``."""
+    magnitude = 1
+    while True:
+        for step in SCALE_STEPS:
+            if step * magnitude >= peak:
+                return step * magnitude
+        magnitude *= 10
+
+
+def _timeline(iterations: list[Revision]) -> dict:
+    """SVG geometry of the word-count timeline, oldest first (attributes, not styles).
+
+    The bars stand on a scale of words (0, half way and the top, each a labelled line
+    across the plot), numbered by iteration below.
+    """
     peak = max((r.word_count for r in iterations), default=0)
+    top = scale_top(max(peak, 1))
+    bottom = TIMELINE_TOP + TIMELINE_HEIGHT
+    width = TIMELINE_AXIS + max(len(iterations), 1) * (TIMELINE_BAR + TIMELINE_GAP)
     bars = []
     for index, revision in enumerate(reversed(iterations)):
-        height = max(round(TIMELINE_HEIGHT * revision.word_count / peak) if peak else 0, 2)
-        x = index * (TIMELINE_BAR + TIMELINE_GAP)
+        height = max(round(TIMELINE_HEIGHT * revision.word_count / top), 2)
+        x = TIMELINE_AXIS + index * (TIMELINE_BAR + TIMELINE_GAP)
         bars.append(
             {
                 "revision": revision,
                 "x": x,
-                "y": TIMELINE_HEIGHT - height,
+                "y": bottom - height,
                 "width": TIMELINE_BAR,
                 "height": height,
                 "label_x": x + TIMELINE_BAR // 2,
             }
         )
-    return bars
+    values = [0, top // 2, top] if top % 2 == 0 else [0, top]
+    ticks = [
+        {"words": f"{words:,}", "y": bottom - round(TIMELINE_HEIGHT * words / top)}
+        for words in values
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "top": f"{top:,}",
+        "width": width,
+        "height": bottom + TIMELINE_BOTTOM,
+        "axis_x": TIMELINE_AXIS - 6,
+        "plot_x": TIMELINE_AXIS - 2,
+        "numbers_y": bottom + 14,
+        "caption_y": bottom + 30,
+    }
 
 
 @login_required

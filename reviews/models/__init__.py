@@ -17,6 +17,7 @@ Every page, fragment, feed, count and export reads comments through it.
 from .actions import (
     ActionItem,
     AndonPull,
+    AndonStop,
 )
 from .comments import (
     UNRESOLVED_STATUSES,
@@ -47,6 +48,7 @@ __all__ = [
     "ActionItem",
     "Anchoring",
     "AndonPull",
+    "AndonStop",
     "Comment",
     "CommentKind",
     "CommentStatus",

@@ -1,11 +1,15 @@
 """Action items with an owner, and the Andon cord that stops an initiative."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
+from wbapp.accounts.models import person_name
 from wbapp.http import url_for_id
 
 from .comments import Comment
@@ -153,3 +157,20 @@ class AndonPull(models.Model):
     @property
     def is_active(self) -> bool:
         return self.reset_at is None
+
+
+@dataclass(frozen=True)
+class AndonStop:
+    """An initiative's active pull as a board card or a "My reviews" row shows it:
+    who pulled the cord, why and when (read with the card's or the row's own query)."""
+
+    pulled_by: str
+    reason: str
+    pulled_at: datetime
+
+    @classmethod
+    def of(cls, reason, pulled_at, display_name, email) -> "AndonStop | None":
+        """The stop from an active pull's columns and its author's; None when there is none."""
+        if reason is None:
+            return None
+        return cls(person_name(display_name, email), reason, pulled_at)

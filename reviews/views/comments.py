@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
@@ -316,7 +316,15 @@ def reply_create(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
             if not request.htmx:
                 mention_feedback(request, reply)
                 return _thread_response(request, comment)
-            return mention_feedback(request, reply, _thread_response(request, comment))
+            # The form the keyboard was on is swapped away: reading.js puts the focus
+            # on the new reply once the thread has settled.
+            response = trigger_client_event(
+                _thread_response(request, comment),
+                "wb:replied",
+                {"reply": f"thread-reply-{reply.pk}"},
+                after="settle",
+            )
+            return mention_feedback(request, reply, response)
     if not request.htmx:
         messages.error(request, "Write a reply first.")
         return redirect(_thread_url(comment))

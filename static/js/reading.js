@@ -304,6 +304,11 @@
     if (event.target.closest("#comment-box") && (name === "quote" || name === "section_key")) {
       forgetOffsets();
     }
+    if (event.target.closest("#comment-box") && name === "section_key") {
+      setValue("quote", "");
+      fillSentences();
+    }
+    if (event.target.matches("#comment-box [data-sentence-picker]")) chooseSentence(event.target);
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && event.target.closest("#comment-box")) {
@@ -317,10 +322,21 @@
 
   var boxTop = null;
 
+  // On wide screens the open box hangs beside its passage (or, opened without one,
+  // where the reader is), always inside the reading layout: never over what follows
+  // it, such as the threads whose passage is gone. Near the end of a short memo it
+  // moves up; if it is taller than the memo, the layout grows to hold it.
   function placeBox() {
     var box = getBox();
+    if (!box) return;
     box.style.top = "";
-    if (wide.matches && boxTop !== null) box.style.top = boxTop + "px";
+    layout.style.paddingBottom = "";
+    if (!wide.matches || !box.classList.contains("is-open")) return;
+    var top = boxTop !== null ? boxTop : Math.max(0, 16 - layout.getBoundingClientRect().top);
+    var room = layout.offsetHeight;
+    var height = box.offsetHeight;
+    if (height > room) layout.style.paddingBottom = height - room + "px";
+    box.style.top = Math.max(0, Math.min(top, room - height)) + "px";
   }
 
   function openBox(anchor) {
@@ -333,17 +349,136 @@
       boxTop = Math.max(0, anchor.rect.top - layout.getBoundingClientRect().top);
     }
     box.classList.add("is-open");
+    if (!anchor) fillSentences();
     placeBox();
     hideFloating();
     var first = anchor ? box.querySelector("input[name=kind]:checked, input[name=kind]") : null;
-    (first || field("section_key") || field("body")).focus({ preventScroll: !!anchor });
+    (first || field("section_key") || field("body")).focus({ preventScroll: true });
     if (!anchor) box.scrollIntoView({ block: "nearest" });
+  }
+
+  // --- A passage without a mouse: choosing a sentence -----------------------------------
+  //
+  // Opened without a selection (the "Comment on selection" button or "c" with nothing
+  // selected), the box lists the chosen section's sentences. Choosing one fills the
+  // passage and its exact anchor, as selecting the sentence with a mouse would.
+
+  function sentencesOf(root) {
+    var text = root.textContent;
+    var spans = [];
+    if (window.Intl && Intl.Segmenter) {
+      var segments = new Intl.Segmenter(document.documentElement.lang || "en", {
+        granularity: "sentence",
+      }).segment(text);
+      for (var segment of segments) {
+        spans.push([segment.index, segment.index + segment.segment.length]);
+      }
+    } else {
+      var pattern = /[^.!?\n]+(?:[.!?]+|\n|$)/g;
+      var match;
+      while ((match = pattern.exec(text))) spans.push([match.index, match.index + match[0].length]);
+    }
+    var sentences = [];
+    spans.forEach(function (span) {
+      var start = span[0];
+      var end = span[1];
+      while (start < end && /\s/.test(text.charAt(start))) start++;
+      while (end > start && /\s/.test(text.charAt(end - 1))) end--;
+      if (end > start) sentences.push({ start: start, end: end });
+    });
+    return sentences;
+  }
+
+  function anchorAt(root, start, end) {
+    var text = root.textContent;
+    return {
+      root: root,
+      sectionKey: root.getAttribute("data-section-key"),
+      start: start,
+      end: end,
+      quote: text.slice(start, end),
+      prefix: text.slice(Math.max(0, start - CONTEXT), start),
+      suffix: text.slice(end, end + CONTEXT),
+    };
+  }
+
+  function sentencePicker() {
+    var box = getBox();
+    if (!box) return null;
+    var picker = box.querySelector("[data-sentence-picker]");
+    if (picker) return picker;
+    var section = field("section_key");
+    if (!section) return null;
+    var wrapper = document.createElement("div");
+    wrapper.className = "field sentence-field";
+    var label = document.createElement("label");
+    label.setAttribute("for", "id_sentence");
+    label.textContent = "Sentence:";
+    var help = document.createElement("p");
+    help.className = "field-help";
+    help.id = "id_sentence_helptext";
+    help.textContent = "Comment on one sentence of the section, or on the whole section.";
+    picker = document.createElement("select");
+    picker.id = "id_sentence";
+    picker.setAttribute("data-sentence-picker", "");
+    picker.setAttribute("aria-describedby", "id_sentence_helptext");
+    wrapper.appendChild(label);
+    wrapper.appendChild(help);
+    wrapper.appendChild(picker);
+    section.closest(".field").after(wrapper);
+    return picker;
+  }
+
+  function fillSentences() {
+    var picker = sentencePicker();
+    if (!picker) return;
+    var root = layout.querySelector(
+      '[data-anchor-root][data-section-key="' + (field("section_key").value || "") + '"]'
+    );
+    picker.textContent = "";
+    var whole = document.createElement("option");
+    whole.value = "";
+    whole.textContent = "The whole section";
+    picker.appendChild(whole);
+    (root ? sentencesOf(root) : []).forEach(function (sentence) {
+      var option = document.createElement("option");
+      var words = root.textContent.slice(sentence.start, sentence.end).replace(/\s+/g, " ");
+      option.value = sentence.start + ":" + sentence.end;
+      option.textContent = words.length > 90 ? words.slice(0, 89) + "…" : words;
+      picker.appendChild(option);
+    });
+    picker.disabled = !root;
+    // Opened again on the sentence it was left on: the list says so.
+    var chosen = field("start").value + ":" + field("end").value;
+    if (field("quote").value && picker.querySelector('option[value="' + chosen + '"]')) {
+      picker.value = chosen;
+    }
+  }
+
+  function chooseSentence(picker) {
+    var root = layout.querySelector(
+      '[data-anchor-root][data-section-key="' + field("section_key").value + '"]'
+    );
+    if (!root || !picker.value) {
+      setValue("quote", "");
+      forgetOffsets();
+      return;
+    }
+    var bounds = picker.value.split(":");
+    var anchor = anchorAt(root, parseInt(bounds[0], 10), parseInt(bounds[1], 10));
+    // The passage field shows the sentence; the fields stay, to choose another.
+    setValue("quote", anchor.quote);
+    setValue("prefix", anchor.prefix);
+    setValue("suffix", anchor.suffix);
+    setValue("start", String(anchor.start));
+    setValue("end", String(anchor.end));
   }
 
   function closeBox() {
     var box = getBox();
     if (!box) return;
     box.classList.remove("is-open");
+    placeBox();
     if (returnFocus && document.body.contains(returnFocus)) returnFocus.focus();
     returnFocus = null;
   }
@@ -451,6 +586,15 @@
 
   // --- After the server answers ---------------------------------------------------------
 
+  // After "Send reply" the thread comes back in place of the form the keyboard was on:
+  // the focus goes to the new reply (screen readers read it out), not to the page.
+  document.body.addEventListener("wb:replied", function (event) {
+    var reply = event.detail && document.getElementById(event.detail.reply);
+    if (!reply) return;
+    reply.focus({ preventScroll: true });
+    reply.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+  });
+
   // A new comment or a refreshed margin: highlight again. The box comes back empty
   // with data-saved after a save (close it, focus the new comment), or open with
   // the errors.
@@ -468,7 +612,9 @@
       if (saved) saved.focus({ preventScroll: true });
       lastSelection = null;
       window.getSelection().removeAllRanges();
+      placeBox();
     } else if (box.classList.contains("is-open")) {
+      if (!box.classList.contains("has-anchor")) fillSentences();
       placeBox();
     }
   });

@@ -14,6 +14,7 @@ from documents.models import FaqAudience
 from documents.services.drafting import faq_entry_add, section_save
 from documents.views import board_initiatives
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
+from reviews.services.decisions import andon_pull
 from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from wbapp.notifications import follows
 
@@ -119,17 +120,20 @@ def test_the_board_has_a_fixed_query_budget(cast, size, django_assert_num_querie
         document_of_size(cast, size)
     # More initiatives of one status than the board shows.
     for n in range(1 if size == "small" else BOARD_CARDS + 3):
-        InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+        initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title=f"Idea {n}")
+        # Stopped cards say who pulled the cord and why, from the same query.
+        andon_pull(user=cast.reviewer, initiative=initiative, reason=f"Stop {n}")
     user = type(cast.editor).objects.get(pk=cast.editor.pk)  # no cached role
-    # the first initiatives of each status with their count, owners and latest
-    # iteration (one query: window functions and subqueries inside), the user's role
-    # in the team for the "New initiative" button.
+    # the first initiatives of each status with their count, owners, latest iteration
+    # and active Andon pull (one query: window functions and subqueries inside), the
+    # user's role in the team for the "New initiative" button.
     with django_assert_num_queries(2):
         board = board_initiatives(cast.team, user)
         html = render_to_string(
             "documents/includes/board.html", {"team": cast.team, "board": board}
         )
     assert "iteration" in html
+    assert html.count("board-card--stopped") == min(BOARD_CARDS, 1 if size == "small" else 99)
 
 
 @pytest.mark.parametrize("size", SIZES)

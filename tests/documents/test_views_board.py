@@ -21,6 +21,8 @@ from documents.views.board import (
 )
 from documents.views.cards import ago, board_rows, board_rows_orm, time_label
 from documents.views.initiatives import BOARD_CARDS, LIST_PAGE_SIZE
+from reviews.models import AndonPull
+from reviews.services.decisions import andon_pull, andon_reset
 from tests.documents.factories import InitiativeFactory, iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
 from wbapp.activity.models import Activity, Verb
@@ -131,6 +133,16 @@ def test_the_written_board_query_gives_what_the_orm_gives(cast):
         iteration_save_changed(user=cast.editor, document=document)
         iteration_save_changed(user=cast.editor, document=document)
     InitiativeFactory(title="Another team's idea")
+    # Cords: one pulled, one pulled and reset then pulled again, one reset, another team's.
+    pulled = Initiative.objects.get(team=cast.team, title="Go 1")
+    again, reset = Initiative.objects.filter(team=cast.team, title="With iterations")
+    andon_pull(user=cast.reviewer, initiative=pulled, reason="Legal has not seen it")
+    for initiative in (again, reset):
+        andon_pull(user=cast.owner, initiative=initiative, reason="First stop")
+        andon_reset(user=cast.owner, initiative=initiative, resolution="Fixed")
+    andon_pull(user=cast.owner, initiative=again, reason="Second stop")
+    elsewhere = InitiativeFactory(title="Another team's stop")
+    AndonPull.objects.create(initiative=elsewhere, pulled_by=elsewhere.owner, reason="Theirs")
 
     written = board_rows(cast.team.pk, BOARD_CARDS)
 
@@ -138,6 +150,10 @@ def test_the_written_board_query_gives_what_the_orm_gives(cast):
     assert len(written) == 2 * BOARD_CARDS + 3
     assert {row["latest_iteration_number"] for row in written} == {None, 2}
     assert [row["title"] for row in written][:2] == ["With iterations"] * 2
+    assert sorted(row["andon_reason"] or "" for row in written)[-2:] == [
+        "Legal has not seen it",
+        "Second stop",
+    ]
 
 
 def test_the_board_query_runs_through_the_orm_off_postgresql(cast, monkeypatch):
@@ -147,6 +163,43 @@ def test_the_board_query_runs_through_the_orm_off_postgresql(cast, monkeypatch):
     rows = board_rows(cast.team.pk, BOARD_CARDS)
 
     assert [(row["title"], row["status_count"]) for row in rows] == [("Idea", 1)]
+
+
+def test_a_stopped_initiative_says_who_pulled_the_cord_and_why_on_its_card(cast, client_for):
+    stopped = InitiativeFactory(team=cast.team, owner=cast.editor, title="Self-serve returns")
+    InitiativeFactory(team=cast.team, owner=cast.editor, title="Gift wrap")
+    andon_pull(user=cast.reviewer, initiative=stopped, reason="Legal has not seen the refund")
+    urls = (
+        reverse("team_board", args=[cast.team.slug]),
+        reverse("team_initiatives", args=[cast.team.slug, "drafting"]),
+    )
+
+    for url in urls:
+        content = client_for(cast.viewer).get(url).content.decode()
+        assert content.count("board-card--stopped") == 1
+        card = content.split("board-card--stopped", 1)[1].split("</li>", 1)[0]
+        assert "Self-serve returns" in card and "Stopped" in card
+        assert "Andon cord pulled by <strong>Reviewer</strong>" in card
+        assert "Legal has not seen the refund" in card
+
+    andon_reset(user=cast.editor, initiative=stopped, resolution="Legal signed off")
+    for url in urls:
+        content = client_for(cast.viewer).get(url).content.decode()
+        assert "board-card--stopped" not in content
+        assert "Legal has not seen the refund" not in content
+
+
+def test_an_outsider_sees_no_stopped_card(cast, client_for):
+    stopped = InitiativeFactory(team=cast.team, owner=cast.editor, title="Self-serve returns")
+    andon_pull(user=cast.reviewer, initiative=stopped, reason="Legal has not seen the refund")
+
+    for url in (
+        reverse("team_board", args=[cast.team.slug]),
+        reverse("team_initiatives", args=[cast.team.slug, "drafting"]),
+    ):
+        response = client_for(cast.outsider).get(url)
+        assert response.status_code == 404
+        assert b"Legal has not seen" not in response.content
 
 
 def test_a_cards_times_are_in_the_viewers_time_zone(cast, client_for):

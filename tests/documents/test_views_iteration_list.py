@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from documents.services.drafting import section_save
+from documents.views.iterations import scale_top
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import iteration_save_changed, prfaq_for
 from tests.documents.hostile_inputs import HOSTILE_INPUTS, page_problems
@@ -49,3 +50,30 @@ def test_hostile_notes_are_escaped(cast):
         iteration_save_changed(user=cast.editor, document=document, note=text[:500])
     html = request_as(cast, "viewer", "get", url(document)).content.decode()
     assert page_problems(html) == []
+
+
+def test_the_length_chart_has_a_scale_of_words(cast):
+    document = prfaq_for(cast)
+    summary = document.sections.get(key="summary")
+    section_save(user=cast.editor, section=summary, body=" ".join(["word"] * 1234), base_version=1)
+    iteration_save_changed(user=cast.editor, document=document, note="Long")
+    words = document.revisions.get().word_count
+    html = request_as(cast, "viewer", "get", url(document)).content.decode()
+    chart = html.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
+    top = scale_top(words)
+    assert top in (1500, 2000)
+    # Its lines at 0, half way and the top, each labelled with its count of words...
+    assert chart.count('class="timeline-grid"') == 3
+    for label in ("0", f"{top // 2:,}", f"{top:,}"):
+        assert f'dy="4">{label}</text>' in chart
+    # ...what each axis counts, and the scale said to a screen reader.
+    assert ">Words</text>" in chart and ">Iteration</text>" in chart
+    assert f"on a scale from 0 to {top:,} words" in chart
+
+
+@pytest.mark.parametrize(
+    ("peak", "top"),
+    [(1, 10), (10, 10), (11, 12), (270, 300), (1234, 1500), (5001, 6000), (81_000, 100_000)],
+)
+def test_the_scale_tops_out_at_a_round_number_at_or_above_the_longest(peak, top):
+    assert scale_top(peak) == top

@@ -215,6 +215,38 @@ def test_the_page_shows_every_list(cast):
     assert "Stopped one" in html and "Andon cords pulled on initiatives you follow" in html
 
 
+def test_a_session_and_a_thread_on_a_stopped_initiative_say_who_pulled_the_cord_and_why(cast):
+    session = scheduled_session(cast, title="Read the returns PR/FAQ")
+    initiative = session.initiative
+    thread = comment(cast.editor, session.revision, body=f"{mention(cast.viewer)} yours?")
+    andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal has not seen the refund")
+
+    # The viewer does not follow the initiative: no cord listed of its own, but the
+    # thread waiting on them says the initiative is stopped, by whom and why.
+    html = request_as(cast, "viewer", "get", reverse("home")).content.decode()
+    assert "my-cords" not in html
+    row = html.split(f"#comment-{thread.pk}", 1)[1].split("</li>", 1)[0]
+    assert "Stopped" in row and "Andon cord pulled by <strong>Reviewer</strong>" in row
+    assert "Legal has not seen the refund" in row
+    html = request_as(cast, "reviewer", "get", reverse("home")).content.decode()
+    row = html.split(reverse("session_detail", args=[session.pk]), 1)[1].split("</li>", 1)[0]
+    assert "Andon cord pulled by <strong>Reviewer</strong>" in row
+    assert "Legal has not seen the refund" in row
+
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Legal signed off")
+    for role in ("viewer", "reviewer"):
+        html = request_as(cast, role, "get", reverse("home")).content.decode()
+        assert "Legal has not seen the refund" not in html and "andon-stop" not in html
+
+
+def test_a_stop_shows_only_to_members_of_the_team(cast):
+    session = scheduled_session(cast, title="Read the returns PR/FAQ")
+    andon_pull(user=cast.owner, initiative=session.initiative, reason="Legal has not seen it")
+    session.participants.create(user=cast.outsider, role=ParticipantRole.REVIEWER)
+    html = request_as(cast, "outsider", "get", reverse("home")).content.decode()
+    assert "Legal has not seen it" not in html and "Read the returns PR/FAQ" not in html
+
+
 def test_start_times_are_shown_in_my_time_zone(cast):
     cast.reviewer.time_zone = "Asia/Tokyo"
     cast.reviewer.save(update_fields=["time_zone"])
@@ -256,7 +288,10 @@ def test_my_reviews_has_a_fixed_query_budget(cast, n):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     html = response.content.decode()
-    assert html.count("Stop ") == n  # every list really holds n rows
+    cords = html.split('id="my-cords"', 1)[1].split("</section>", 1)[0]
+    assert cords.count("Stop ") == n  # every list really holds n rows
+    # The session, the two threads waiting and the one to verify say their cord is pulled.
+    assert html.count('class="andon-stop') == 4 * n
     assert html.count(">Verify<") == n
     # user, teams, invitations, sessions, threads to verify, threads waiting, action
     # items, cords (the login session, unread count and navigation teams are cached).

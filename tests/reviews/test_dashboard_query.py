@@ -189,6 +189,14 @@ def test_the_data_tells_the_rules_apart(everyone):
     assert not any(lists_for(leaver.pk, limit=25).values())
     assert not any(lists_for(outsider.pk, limit=25).values())
     assert "the newest" in {row.quote for row in lists_for(viewer.pk, limit=25)["waiting"]}
+    # A session or a thread on a stopped initiative says who pulled the cord and why.
+    stops = {row.title: row.stop for row in lists["sessions"]}
+    assert (stops["Talk"].reason, stops["Talk"].pulled_by) == (
+        "In the talk",
+        other.email.split("@")[0],
+    )
+    assert stops["Upcoming"] is None
+    assert {row.stop.reason for row in lists["waiting"] if row.stop} >= {"Commented on"}
     cords = lists_for(viewer.pk, limit=25)["cords"]
     assert [row.reason for row in cords] == ["In the talk", "Followed"]
     assert cords[0].pulled_by == other.email.split("@")[0]

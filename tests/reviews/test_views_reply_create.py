@@ -1,5 +1,7 @@
 """POST /c/<id>/replies/: a reply in a revealed thread."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -49,6 +51,19 @@ def test_with_htmx_the_thread_comes_back_with_the_reply(cast):
     html = response.content.decode()
     assert html.lstrip().startswith("<article")
     assert f'id="comment-{thread.pk}"' in html and "Agreed" in html
+
+
+def test_with_htmx_the_new_reply_is_named_for_the_focus_to_land_on(cast):
+    thread = comment(cast.reviewer, discussion_session(cast))
+    response = request_as(
+        cast, "owner", "post", url(thread), {"body": "Agreed"}, HTTP_HX_REQUEST="true"
+    )
+    reply = Reply.objects.get()
+    # reading.js focuses it once the thread has settled in place of the form.
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {
+        "wb:replied": {"reply": f"thread-reply-{reply.pk}"}
+    }
+    assert f'<li id="thread-reply-{reply.pk}" tabindex="-1">' in response.content.decode()
 
 
 def test_an_empty_reply_is_refused_and_the_form_stays_open(cast):
