@@ -58,7 +58,9 @@ def _iteration_create(
     )
     touch_initiative(document.initiative, now)
     # In this transaction: what receivers write (carried comments) commits with the iteration.
-    signals.iteration_saved.send(sender=Revision, previous=previous, revision=revision, user=user)
+    revision.reported = signals.iteration_saved_send(
+        previous=previous, revision=revision, user=user
+    )
     return revision
 
 
@@ -100,6 +102,8 @@ def iteration_save(*, user, document: Document, note: str = "") -> Revision:
             document_title=document.display_title,
             number=revision.number,
             note=revision.note,
+            # The threads it took over: its notification says so (one, not one per thread).
+            carried=revision.reported["carried"],
         )
     return revision
 
@@ -168,6 +172,7 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
             document_title=document.display_title,
             number=new.number,
             restored_number=revision.number,
+            carried=new.reported["carried"],
         )
     return new
 

@@ -187,6 +187,7 @@ def test_saving_an_iteration_is_recorded_and_bumps_last_activity(cast, document)
         "document_title": "PR/FAQ",
         "number": 1,
         "note": "Draft",
+        "carried": 0,
     }
     document.initiative.refresh_from_db()
     assert document.initiative.updated_at >= revision.created_at > before
