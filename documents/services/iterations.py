@@ -115,7 +115,9 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
     iteration of their own ("Draft before restoring iteration N"): a restore
     never throws text away. Every draft row the restore touches gets a new
     version, so an author still typing on the old text gets a conflict instead
-    of overwriting the restore.
+    of overwriting the restore. Restoring the text the latest iteration already
+    has is refused like saving it again (ValidationError, code "unchanged"), and
+    nothing is written.
     """
     document = revision.document
     initiative = document.initiative
@@ -154,12 +156,20 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
             user=user,
             now=now,
         )
+        content = _snapshot(document.sections.all(), document.faq_entries.all())
+        if previous is not None and previous.content == content:
+            # Raised inside the transaction: the draft rows written above roll back.
+            raise ValidationError(
+                f"Iteration {previous.number} already has the text of iteration "
+                f"{revision.number}: there is nothing to restore.",
+                code="unchanged",
+            )
         label = f"Restored iteration {revision.number}"
         new = _iteration_create(
             user=user,
             document=document,
             note=f"{label}: {note.strip()}" if note.strip() else label,
-            content=_snapshot(document.sections.all(), document.faq_entries.all()),
+            content=content,
             previous=previous,
             restored_from=revision,
         )

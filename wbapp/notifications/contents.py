@@ -222,9 +222,9 @@ def waiting_sections(users, *, now: datetime) -> dict[int, WaitingSection]:
 def teams_of(user_ids: list[int]) -> dict[int, dict[int, datetime]]:
     """{user id: {each team they belong to now: when they joined it}}."""
     teams: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for user_id, team_id, joined_at in Membership.objects.filter(
-        user_id__in=user_ids
-    ).values_list("user_id", "team_id", "joined_at"):
+    for user_id, team_id, joined_at in Membership.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "team_id", "joined_at"
+    ):
         teams[user_id][team_id] = joined_at
     return teams
 

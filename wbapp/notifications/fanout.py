@@ -28,6 +28,12 @@ Who hears about an activity:
 
 A recipient's notifications about one thread, session or iteration fold into
 one while unread (coalescing.py): the fan-out writes the folded row.
+
+Immediate e-mails: a notification opens its recipient's two-minute batch window,
+except one about a session that is live (reading or discussion) for one of its
+participants or its facilitator: they are in the room, and the session's page
+tells them as it happens. What it says waits, in the inbox, for the next e-mail
+(the decision opens one when the session closes), which tells the session once.
 """
 
 from collections import defaultdict
@@ -37,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents.models import Initiative
-from reviews.models import Comment, Participant, Reply, ReviewSession
+from reviews.models import Comment, Participant, Reply, ReviewSession, SessionPhase
 from wbapp import jobs
 from wbapp.accounts.models import Membership
 from wbapp.activity.models import (
@@ -74,6 +80,8 @@ SESSION_VERBS = frozenset(
         "decision_recorded",
     }
 )
+LIVE_PHASES = frozenset({SessionPhase.READING, SessionPhase.DISCUSSION})
+
 # Verbs that only their personal recipients hear of (the comment itself already
 # reached the followers through its own "comment_added").
 PERSONAL_ONLY_VERBS = frozenset({"mentioned"})
@@ -125,6 +133,7 @@ class _Context:
         self.session_people: dict[int, set[int]] = defaultdict(set)
         self.muted: set[tuple[int, int]] = set()
         self.thread_people: dict[int, set[int]] = defaultdict(set)
+        self.live_sessions: set[int] = set()
 
         def follow(initiative_id, user_id, reason):
             known = self.followers[initiative_id].get(user_id)
@@ -155,11 +164,13 @@ class _Context:
             ).values_list("session__initiative_id", "session_id", "user_id"):
                 follow(initiative_id, user_id, Reason.REVIEWER)
                 self.session_people[session_id].add(user_id)
-            for initiative_id, session_id, user_id in ReviewSession.objects.filter(
+            for initiative_id, session_id, user_id, phase in ReviewSession.objects.filter(
                 initiative_id__in=initiative_ids
-            ).values_list("initiative_id", "pk", "facilitator_id"):
+            ).values_list("initiative_id", "pk", "facilitator_id", "phase"):
                 follow(initiative_id, user_id, Reason.REVIEWER)
                 self.session_people[session_id].add(user_id)
+                if phase in LIVE_PHASES:
+                    self.live_sessions.add(session_id)
             self.muted = set(
                 InitiativeMute.objects.filter(initiative_id__in=initiative_ids).values_list(
                     "initiative_id", "user_id"
@@ -180,6 +191,11 @@ class _Context:
                 team_id__in=team_ids
             ).values_list("team_id", "user_id", "joined_at")
         }
+
+    def in_the_room(self, activity: Activity, user_id: int) -> bool:
+        """Whether the activity is about a live session the user takes part in."""
+        session_id = activity.payload.get("session_id")
+        return session_id in self.live_sessions and user_id in self.session_people[session_id]
 
 
 def recipients(activity: Activity, context: _Context) -> dict[int, str]:
@@ -314,6 +330,11 @@ def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:
             if not activities:
                 break
             context = _Context(activities)
+            to_write = [
+                (activity, user_id, reason)
+                for activity in activities
+                for user_id, reason in recipients(activity, context).items()
+            ]
             notifications = _fold(
                 [
                     Notification(
@@ -323,15 +344,20 @@ def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:
                         topic=topic_of(activity),
                         created_at=now,
                     )
-                    for activity in activities
-                    for user_id, reason in recipients(activity, context).items()
+                    for activity, user_id, reason in to_write
                 ]
             )
             Notification.objects.bulk_create(notifications, batch_size=1000, ignore_conflicts=True)
             Activity.objects.filter(pk__in=[a.pk for a in activities]).update(fanned_out=True)
-            recipients_now = {n.user_id for n in notifications}
-            forget_unread_counts(recipients_now)
-            opening = _open_immediate_windows(recipients_now, now)
+            forget_unread_counts({n.user_id for n in notifications})
+            opening = _open_immediate_windows(
+                {
+                    user_id
+                    for activity, user_id, _ in to_write
+                    if not context.in_the_room(activity, user_id)
+                },
+                now,
+            )
             if opening:
                 transaction.on_commit(lambda ids=opening: _schedule_immediate(ids), robust=True)
         done += len(activities)
