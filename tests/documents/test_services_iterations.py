@@ -472,9 +472,7 @@ def test_the_length_report_is_counted_once_then_kept(cast, document, django_asse
         assert again.length_report() == counted
 
 
-def test_restoring_the_text_the_latest_iteration_has_is_refused_and_writes_nothing(
-    cast, revision
-):
+def test_restoring_the_text_the_latest_iteration_has_is_refused_and_writes_nothing(cast, revision):
     before = Activity.objects.count()
 
     with pytest.raises(ValidationError) as refused:
