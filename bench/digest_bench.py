@@ -138,8 +138,13 @@ def build(users: int, events: int, seed: int = 6) -> None:
         batch_size=BATCH,
     )
     user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
+    # Members since before the events: a recipient hears nothing from before they joined.
+    joined_at = datetime(2026, 11, 1, tzinfo=UTC)
     Membership.objects.bulk_create(
-        (Membership(team=team, user_id=uid, role=Role.REVIEWER) for uid in user_ids),
+        (
+            Membership(team=team, user_id=uid, role=Role.REVIEWER, joined_at=joined_at)
+            for uid in user_ids
+        ),
         batch_size=BATCH,
     )
     count = max(1, users // FOLLOWERS_PER_INITIATIVE)

@@ -17,8 +17,12 @@ _NAME_FIELDS = {"display_name", "email"}
 
 @receiver(iteration_saved, dispatch_uid="reviews.carry_forward")
 def carry_threads_forward(sender, *, previous, revision, user, **kwargs):
-    """A new iteration takes over the unresolved threads, in the same transaction."""
-    carry_forward(previous=previous, revision=revision, user=user)
+    """A new iteration takes over the unresolved threads, in the same transaction.
+
+    Returns how many, for the iteration's activity (documents.signals).
+    """
+    result = carry_forward(previous=previous, revision=revision, user=user)
+    return {"carried": result.carried, "outdated": result.outdated}
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="reviews.renamed")

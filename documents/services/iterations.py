@@ -58,7 +58,9 @@ def _iteration_create(
     )
     touch_initiative(document.initiative, now)
     # In this transaction: what receivers write (carried comments) commits with the iteration.
-    signals.iteration_saved.send(sender=Revision, previous=previous, revision=revision, user=user)
+    revision.reported = signals.iteration_saved_send(
+        previous=previous, revision=revision, user=user
+    )
     return revision
 
 
@@ -100,6 +102,8 @@ def iteration_save(*, user, document: Document, note: str = "") -> Revision:
             document_title=document.display_title,
             number=revision.number,
             note=revision.note,
+            # The threads it took over: its notification says so (one, not one per thread).
+            carried=revision.reported["carried"],
         )
     return revision
 
@@ -111,7 +115,9 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
     iteration of their own ("Draft before restoring iteration N"): a restore
     never throws text away. Every draft row the restore touches gets a new
     version, so an author still typing on the old text gets a conflict instead
-    of overwriting the restore.
+    of overwriting the restore. Restoring the text the latest iteration already
+    has is refused like saving it again (ValidationError, code "unchanged"), and
+    nothing is written.
     """
     document = revision.document
     initiative = document.initiative
@@ -150,12 +156,20 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
             user=user,
             now=now,
         )
+        content = _snapshot(document.sections.all(), document.faq_entries.all())
+        if previous is not None and previous.content == content:
+            # Raised inside the transaction: the draft rows written above roll back.
+            raise ValidationError(
+                f"Iteration {previous.number} already has the text of iteration "
+                f"{revision.number}: there is nothing to restore.",
+                code="unchanged",
+            )
         label = f"Restored iteration {revision.number}"
         new = _iteration_create(
             user=user,
             document=document,
             note=f"{label}: {note.strip()}" if note.strip() else label,
-            content=_snapshot(document.sections.all(), document.faq_entries.all()),
+            content=content,
             previous=previous,
             restored_from=revision,
         )
@@ -168,6 +182,7 @@ def iteration_restore(*, user, revision: Revision, note: str = "") -> Revision:
             document_title=document.display_title,
             number=new.number,
             restored_number=revision.number,
+            carried=new.reported["carried"],
         )
     return new
 

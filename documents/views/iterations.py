@@ -162,7 +162,11 @@ def iteration_restore(
     revision = get_revision_for_user(request.user, initiative_id, document_id, number, write=True)
     form = RestoreForm(request.POST)
     note = form.cleaned_data["note"].strip() if form.is_valid() else ""
-    restored = iterations.iteration_restore(user=request.user, revision=revision, note=note)
+    try:
+        restored = iterations.iteration_restore(user=request.user, revision=revision, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_iteration_url(revision))
     messages.success(
         request, f"Iteration {revision.number} restored as iteration {restored.number}."
     )

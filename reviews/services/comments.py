@@ -236,6 +236,8 @@ def reply_create(*, user, comment: Comment, body: str) -> Reply:
             reply_id=reply.pk,
             comment_author_id=comment.author_id,
             **iteration_payload(comment.revision_id),
+            # A reply in a live session does not e-mail those in the room (notifications).
+            **({"session_id": comment.session_id} if comment.session_id else {}),
         )
         _record_mentions(comment=comment, reply=reply, result=found, by=user, notify=True)
         live.changed(comment_ids=[comment.pk], session_id=revealed(comment.session_id, phase))

@@ -144,6 +144,8 @@ def _reveal(session: ReviewSession, now: datetime) -> None:
                 **iteration,
                 "kind": kind,
                 "section_key": section_key,
+                # Told together: one notification for the reading's comments (coalescing).
+                "revealed": True,
             },
         )
         for pk, author_id, kind, section_key in comments

@@ -187,6 +187,7 @@ def test_saving_an_iteration_is_recorded_and_bumps_last_activity(cast, document)
         "document_title": "PR/FAQ",
         "number": 1,
         "note": "Draft",
+        "carried": 0,
     }
     document.initiative.refresh_from_db()
     assert document.initiative.updated_at >= revision.created_at > before
@@ -332,6 +333,7 @@ def test_deleting_a_document_with_iterations_is_refused(revision):
 
 
 def test_a_whole_document_can_be_purged_on_purpose(cast, revision):
+    write(cast.editor, revision.document, "headline", "Words since")
     restored = iteration_restore(user=cast.editor, revision=revision)
     assert restored.restored_from == revision
 
@@ -435,6 +437,8 @@ def test_restore_brings_back_removed_sections_and_entries_with_their_keys(cast):
 
 def test_an_author_typing_on_the_pre_restore_text_gets_a_conflict(cast, document):
     first = iteration_save(user=cast.editor, document=document)
+    write(cast.editor, document, "headline", "Second words")
+    iteration_save(user=cast.editor, document=document)
     section = document.sections.get(key="summary")
     stale_version = section.version
 
@@ -466,3 +470,14 @@ def test_the_length_report_is_counted_once_then_kept(cast, document, django_asse
     again = Revision.objects.summaries().select_related("document").get(pk=revision.pk)
     with django_assert_num_queries(0):
         assert again.length_report() == counted
+
+
+def test_restoring_the_text_the_latest_iteration_has_is_refused_and_writes_nothing(cast, revision):
+    before = Activity.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        iteration_restore(user=cast.editor, revision=revision)
+
+    assert refused.value.code == "unchanged"
+    assert revision.document.revisions.count() == 1
+    assert Activity.objects.count() == before

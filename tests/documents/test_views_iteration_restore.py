@@ -7,6 +7,7 @@ from documents.services.drafting import section_save
 from documents.services.iterations import iteration_save
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
+from wbapp.activity.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,20 @@ def test_restoring_makes_a_new_iteration_and_resets_the_draft(cast, role):
     assert document.sections.get(key="headline").body == "Old"
     # The two earlier iterations are untouched.
     assert [r.note for r in document.revisions.order_by("number")][:2] == ["one", "two"]
+
+
+def test_restoring_the_text_the_latest_iteration_has_is_refused_and_notifies_nobody(
+    cast, client_for
+):
+    document = two_iterations(cast)
+    client = client_for(cast.editor)
+    client.post(url(document, 1))
+    before = Activity.objects.count()
+
+    # Iteration 3 has the text of iteration 1 already, and the draft is unchanged.
+    response = client.post(url(document, 1), follow=True)
+
+    assert response.status_code == 200
+    assert "Iteration 3 already has the text of iteration 1" in response.content.decode()
+    assert document.revisions.count() == 3
+    assert Activity.objects.count() == before

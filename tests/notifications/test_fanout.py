@@ -221,12 +221,17 @@ def test_the_fan_out_takes_the_same_queries_for_one_event_or_many(
 
     # savepoint; pending activities FOR UPDATE; explicit followers; owners; commenters;
     # session participants; facilitators; mutes; thread repliers; team members;
-    # insert notifications; flag the activities; immediate-mail users; release savepoint;
+    # the unread rows of the same threads FOR UPDATE; delete them (folded); insert
+    # notifications; flag the activities; immediate-mail users; release savepoint;
     # then the next (empty) batch.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         fan_out_pending()
 
-    assert Notification.objects.filter(activity__verb="reply_added").count() == events * 2
+    # One notification per thread: the comment and every reply folded into it.
+    rows = Notification.objects.filter(activity__verb="reply_added").order_by("user_id")
+    assert [(n.user_id, n.count) for n in rows] == sorted(
+        [(cast.editor.pk, events + 1), (cast.reviewer.pk, events)]
+    )
 
 
 @pytest.fixture

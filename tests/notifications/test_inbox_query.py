@@ -36,6 +36,8 @@ def shown(notification, line) -> tuple:
         notification.pk,
         notification.reason,
         notification.read_at,
+        notification.count,
+        notification.topic,
         *(getattr(activity, name) for name in ACTIVITY),
         activity.team.name,
         activity.team.slug,
@@ -60,6 +62,10 @@ def inboxes(cast):
         reason=Reason.MENTION,
     )
     notification_for(cast.viewer, initiative=initiative, read=True)
+    # Several replies folded into one (coalescing.py).
+    folded = notification_for(cast.viewer, initiative=initiative, actor=cast.editor)
+    folded.count, folded.topic = 3, f"thread:{thread.pk}"
+    folded.save(update_fields=["count", "topic"])
     for user in (cast.viewer, cast.editor):
         notification_for(user, initiative=initiative, actor=cast.owner)
     # No actor (a timer), and no initiative (a team's own news).
@@ -97,8 +103,10 @@ def test_the_written_query_gives_what_the_orm_gives(inboxes, limit):
 
 
 def test_the_data_tells_the_rules_apart(inboxes, cast):
-    lines = [n.line for n in inbox.inbox(cast.viewer)]
-    assert len(lines) == 7  # not the team they left
+    shown = inbox.inbox(cast.viewer)
+    lines = [n.line for n in shown]
+    assert len(lines) == 8  # not the team they left
+    assert {n.count for n in shown} == {1, 3}
     assert "invited a member" in {line.text for line in lines}
     assert "Left" not in {line.initiative for line in lines}
     assert {"There", ""} < {line.initiative for line in lines}

@@ -266,7 +266,14 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """One activity in one recipient's inbox: unread until they read it."""
+    """One activity in one recipient's inbox, or several about one thing: unread until read.
+
+    Activities about the same thing (a thread, a session, an iteration: ``topic``)
+    fold into one notification while it is unread and no e-mail has covered it
+    yet: the fan-out replaces it by a new row that points at the newest activity
+    and counts them all (``count``), so the inbox shows "3 new messages" once, at
+    the top, and an e-mail tells each thing once.
+    """
 
     # No index of its own: the unique (user, activity) and the inbox's (user, -id)
     # lead with it, and every notification written, and again when an e-mail covers
@@ -279,6 +286,10 @@ class Notification(models.Model):
     )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="notifications")
     reason = models.CharField(max_length=20, choices=Reason)
+    # What it is about ("thread:12", "session:3", "iteration:5:2"); blank: stands alone.
+    topic = models.CharField(max_length=40, blank=True, default="")
+    # How many activities it stands for (folded into it while unread).
+    count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # The e-mail that covered it; None while no e-mail has.
@@ -311,6 +322,12 @@ class Notification(models.Model):
                 fields=["user", "id"],
                 condition=Q(delivery__isnull=True),
                 name="notification_unsent",
+            ),
+            # The fan-out folds an activity into the unread, unsent row of its topic.
+            models.Index(
+                fields=["user", "topic"],
+                condition=Q(read_at__isnull=True, delivery__isnull=True) & ~Q(topic=""),
+                name="notification_foldable",
             ),
         ]
 

@@ -34,6 +34,7 @@ from wbapp.activity.models import (
     Reason,
 )
 
+from .coalescing import summary
 from .lines import ActivityLine, describe, excerpts_for
 
 # Lines shown per initiative; the rest are counted ("and 12 more") and linked.
@@ -58,6 +59,8 @@ class Item:
     url: str
     reason: str
     personal: bool
+    # What a folded notification adds ("3 new messages in this thread").
+    summary: str = ""
     # Local time of the event, filled in by the e-mail for its recipient.
     when: str = ""
 
@@ -218,13 +221,13 @@ def waiting_sections(users, *, now: datetime) -> dict[int, WaitingSection]:
     }
 
 
-def teams_of(user_ids: list[int]) -> dict[int, set[int]]:
-    """{user id: the teams they belong to now}."""
-    teams: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in Membership.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "team_id"
+def teams_of(user_ids: list[int]) -> dict[int, dict[int, datetime]]:
+    """{user id: {each team they belong to now: when they joined it}}."""
+    teams: dict[int, dict[int, datetime]] = defaultdict(dict)
+    for user_id, team_id, joined_at in Membership.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "team_id", "joined_at"
     ):
-        teams[user_id].add(team_id)
+        teams[user_id][team_id] = joined_at
     return teams
 
 
@@ -301,13 +304,14 @@ class Lines:
 
 
 def _shortlists(
-    deliveries: dict[int, DigestDelivery], teams: dict[int, set[int]]
+    deliveries: dict[int, DigestDelivery], teams: dict[int, dict[int, datetime]]
 ) -> dict[int, dict[int, _Shortlist]]:
     """{delivery id: {group key: shortlist}} from one streamed query.
 
-    Notifications of teams the user has left since are dropped (``teams``: the
-    recipients' current teams), and an immediate e-mail leaves out what the user
-    has already read in the app.
+    Notifications of teams the user has left since, or of what happened there
+    before they (re)joined, are dropped (``teams``: the recipients' current teams
+    and when they joined), and an immediate e-mail leaves out what the user has
+    already read in the app.
     """
     rows = (
         Notification.objects.filter(delivery_id__in=list(deliveries))
@@ -319,24 +323,28 @@ def _shortlists(
             "read_at",
             "activity__initiative_id",
             "activity__team_id",
+            "activity__created_at",
+            "count",
+            "topic",
         )
     )
     found = {}
     stream = rows.iterator(chunk_size=STREAM_CHUNK)
     for delivery_id, of_delivery in groupby(stream, key=itemgetter(0)):
         immediate = deliveries[delivery_id].kind == DeliveryKind.IMMEDIATE
-        member_of = teams.get(deliveries[delivery_id].user_id, ())
+        member_of = teams.get(deliveries[delivery_id].user_id, {})
         groups: dict[int, _Shortlist] = {}
-        for seq, (_, activity_id, reason, read_at, initiative_id, team_id) in enumerate(
-            of_delivery
-        ):
-            if team_id not in member_of or (immediate and read_at is not None):
+        for seq, (
+            _, activity_id, reason, read_at, initiative_id, team_id, created_at, count, topic,
+        ) in enumerate(of_delivery):  # fmt: skip
+            joined_at = member_of.get(team_id)
+            if joined_at is None or created_at < joined_at or (immediate and read_at is not None):
                 continue
             key = _group_key(initiative_id, team_id)
             shortlist = groups.get(key)
             if shortlist is None:
                 shortlist = groups[key] = _Shortlist()
-            shortlist.add((seq, activity_id, reason))
+            shortlist.add((seq, activity_id, reason, summary(topic, count)))
         if groups:
             found[delivery_id] = groups
     return found
@@ -385,7 +393,7 @@ def delivery_contents(
                 continue
             title, url = lines.groups[key]
             group = Group(title=title, url=url, more=shortlist.count - len(shown))
-            for _, activity_id, reason in shown:
+            for _, activity_id, reason, said in shown:
                 line, link = lines.lines[activity_id]
                 group.items.append(
                     Item(
@@ -393,6 +401,7 @@ def delivery_contents(
                         url=link,
                         reason=REASON_LABELS.get(reason, reason),
                         personal=reason in PERSONAL_REASONS,
+                        summary=said,
                     )
                 )
             groups.append(group)

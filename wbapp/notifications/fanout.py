@@ -23,7 +23,17 @@ Who hears about an activity:
 - the followers of its initiative: explicit followers (``Initiative.followers``)
   and, by default, its owner, everyone who commented on it and everyone invited
   to one of its sessions — unless they muted it;
-- only current members of the activity's team, and never its actor.
+- only current members of the activity's team who had joined it when it
+  happened (a newcomer is not told the team's backlog), and never its actor.
+
+A recipient's notifications about one thread, session or iteration fold into
+one while unread (coalescing.py): the fan-out writes the folded row.
+
+Immediate e-mails: a notification opens its recipient's two-minute batch window,
+except one about a session that is live (reading or discussion) for one of its
+participants or its facilitator: they are in the room, and the session's page
+tells them as it happens. What it says waits, in the inbox, for the next e-mail
+(the decision opens one when the session closes), which tells the session once.
 """
 
 from collections import defaultdict
@@ -33,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents.models import Initiative
-from reviews.models import Comment, Participant, Reply, ReviewSession
+from reviews.models import Comment, Participant, Reply, ReviewSession, SessionPhase
 from wbapp import jobs
 from wbapp.accounts.models import Membership
 from wbapp.activity.models import (
@@ -46,6 +56,7 @@ from wbapp.activity.models import (
     Reason,
 )
 
+from .coalescing import topic_of
 from .inbox import forget_unread_counts
 
 # Activities fanned out per transaction.
@@ -69,6 +80,8 @@ SESSION_VERBS = frozenset(
         "decision_recorded",
     }
 )
+LIVE_PHASES = frozenset({SessionPhase.READING, SessionPhase.DISCUSSION})
+
 # Verbs that only their personal recipients hear of (the comment itself already
 # reached the followers through its own "comment_added").
 PERSONAL_ONLY_VERBS = frozenset({"mentioned"})
@@ -120,6 +133,7 @@ class _Context:
         self.session_people: dict[int, set[int]] = defaultdict(set)
         self.muted: set[tuple[int, int]] = set()
         self.thread_people: dict[int, set[int]] = defaultdict(set)
+        self.live_sessions: set[int] = set()
 
         def follow(initiative_id, user_id, reason):
             known = self.followers[initiative_id].get(user_id)
@@ -150,11 +164,13 @@ class _Context:
             ).values_list("session__initiative_id", "session_id", "user_id"):
                 follow(initiative_id, user_id, Reason.REVIEWER)
                 self.session_people[session_id].add(user_id)
-            for initiative_id, session_id, user_id in ReviewSession.objects.filter(
+            for initiative_id, session_id, user_id, phase in ReviewSession.objects.filter(
                 initiative_id__in=initiative_ids
-            ).values_list("initiative_id", "pk", "facilitator_id"):
+            ).values_list("initiative_id", "pk", "facilitator_id", "phase"):
                 follow(initiative_id, user_id, Reason.REVIEWER)
                 self.session_people[session_id].add(user_id)
+                if phase in LIVE_PHASES:
+                    self.live_sessions.add(session_id)
             self.muted = set(
                 InitiativeMute.objects.filter(initiative_id__in=initiative_ids).values_list(
                     "initiative_id", "user_id"
@@ -168,9 +184,18 @@ class _Context:
                 .distinct()
             ):
                 self.thread_people[comment_id].add(author_id)
-        self.members: set[tuple[int, int]] = set(
-            Membership.objects.filter(team_id__in=team_ids).values_list("team_id", "user_id")
-        )
+        # {(team id, user id): when they joined}
+        self.members: dict[tuple[int, int], object] = {
+            (team_id, user_id): joined_at
+            for team_id, user_id, joined_at in Membership.objects.filter(
+                team_id__in=team_ids
+            ).values_list("team_id", "user_id", "joined_at")
+        }
+
+    def in_the_room(self, activity: Activity, user_id: int) -> bool:
+        """Whether the activity is about a live session the user takes part in."""
+        session_id = activity.payload.get("session_id")
+        return session_id in self.live_sessions and user_id in self.session_people[session_id]
 
 
 def recipients(activity: Activity, context: _Context) -> dict[int, str]:
@@ -194,13 +219,66 @@ def recipients(activity: Activity, context: _Context) -> dict[int, str]:
     if activity.initiative_id and activity.verb not in PERSONAL_ONLY_VERBS:
         for user_id, reason in context.followers.get(activity.initiative_id, {}).items():
             add(user_id, reason)
+    members = context.members
     return {
         user_id: reason
         for user_id, reason in found.items()
         if user_id != activity.actor_id
-        and (activity.team_id, user_id) in context.members
+        and (activity.team_id, user_id) in members
+        # What happened before they joined is the team's past, not news to them.
+        and activity.created_at >= members[(activity.team_id, user_id)]
         and (reason in PERSONAL_REASONS or (activity.initiative_id, user_id) not in context.muted)
     }
+
+
+def _fold(notifications: list[Notification]) -> list[Notification]:
+    """One notification per recipient and topic: folded within the batch and into the
+    recipient's unread row of that topic that no e-mail has covered yet (replaced).
+
+    ``notifications`` come in activity order, so the newest activity of a topic is
+    the one its row points at. Two queries at most, however many topics: the
+    foldable rows (locked: a concurrent claim or read waits, then finds them
+    gone) and their DELETE. Two fan-outs folding the same topic at once may each
+    write a row; the next activity of the topic folds both.
+    """
+    loose, folded = [], {}
+    for notification in notifications:
+        if not notification.topic:
+            loose.append(notification)
+            continue
+        key = (notification.user_id, notification.topic)
+        known = folded.get(key)
+        if known is not None:
+            notification.count += known.count
+            notification.reason = _stronger(notification.reason, known.reason)
+        folded[key] = notification
+    if folded:
+        existing = (
+            Notification.objects.select_for_update()
+            .filter(
+                user_id__in={user_id for user_id, _ in folded},
+                topic__in={topic for _, topic in folded},
+                read_at__isnull=True,
+                delivery__isnull=True,
+            )
+            .exclude(topic="")
+            .values_list("pk", "user_id", "topic", "count", "reason")
+        )
+        replaced = []
+        for pk, user_id, topic, count, reason in existing:
+            notification = folded.get((user_id, topic))
+            if notification is not None:
+                notification.count += count
+                notification.reason = _stronger(notification.reason, reason)
+                replaced.append(pk)
+        if replaced:
+            Notification.objects.filter(pk__in=replaced).delete()
+    # Newest activity last, so that a folded row takes its place at the top of the inbox.
+    return sorted([*loose, *folded.values()], key=lambda n: n.activity_id)
+
+
+def _stronger(one: str, other: str) -> str:
+    return one if REASON_RANK[one] <= REASON_RANK[other] else other
 
 
 def _open_immediate_windows(user_ids: set[int], now) -> list[int]:
@@ -245,23 +323,41 @@ def fan_out_pending(*, limit: int = FAN_OUT_BATCH) -> int:
                 Activity.objects.select_for_update(skip_locked=True)
                 .filter(fanned_out=False)
                 .order_by("pk")
-                .only("pk", "team_id", "initiative_id", "actor_id", "verb", "payload")[:limit]
+                .only(
+                    "pk", "team_id", "initiative_id", "actor_id", "verb", "payload", "created_at"
+                )[:limit]
             )
             if not activities:
                 break
             context = _Context(activities)
-            notifications = [
-                Notification(
-                    user_id=user_id, activity_id=activity.pk, reason=reason, created_at=now
-                )
+            to_write = [
+                (activity, user_id, reason)
                 for activity in activities
                 for user_id, reason in recipients(activity, context).items()
             ]
+            notifications = _fold(
+                [
+                    Notification(
+                        user_id=user_id,
+                        activity_id=activity.pk,
+                        reason=reason,
+                        topic=topic_of(activity),
+                        created_at=now,
+                    )
+                    for activity, user_id, reason in to_write
+                ]
+            )
             Notification.objects.bulk_create(notifications, batch_size=1000, ignore_conflicts=True)
             Activity.objects.filter(pk__in=[a.pk for a in activities]).update(fanned_out=True)
-            recipients_now = {n.user_id for n in notifications}
-            forget_unread_counts(recipients_now)
-            opening = _open_immediate_windows(recipients_now, now)
+            forget_unread_counts({n.user_id for n in notifications})
+            opening = _open_immediate_windows(
+                {
+                    user_id
+                    for activity, user_id, _ in to_write
+                    if not context.in_the_room(activity, user_id)
+                },
+                now,
+            )
             if opening:
                 transaction.on_commit(lambda ids=opening: _schedule_immediate(ids), robust=True)
         done += len(activities)

@@ -63,6 +63,9 @@ class InboxNotification:
     reason: str
     read_at: datetime | None
     activity: ActivityShown | Activity
+    # How many activities it stands for, and what about (see coalescing.py).
+    count: int = 1
+    topic: str = ""
     line: object = None
 
     @classmethod
@@ -73,11 +76,13 @@ class InboxNotification:
             reason=notification.reason,
             read_at=notification.read_at,
             activity=notification.activity,
+            count=notification.count,
+            topic=notification.topic,
         )
 
 
 _SQL = (
-    "SELECT n.id, n.reason, n.read_at, "
+    "SELECT n.id, n.reason, n.read_at, n.count, n.topic, "
     "a.id, a.team_id, a.actor_id, a.initiative_id, a.verb, a.payload, a.created_at, "
     "t.name, t.slug, u.display_name, u.email, i.title "
     "FROM activity_notification n "
@@ -105,7 +110,7 @@ def written_inbox(user_id: int, limit: int, before: int | None) -> list[InboxNot
     teams, actors, initiatives = {}, {}, {}
     notifications = []
     for (
-        pk, reason, read_at,
+        pk, reason, read_at, count, topic,
         activity_id, team_id, actor_id, initiative_id, verb, payload, created_at,
         team_name, slug, display_name, email, title,
     ) in rows:  # fmt: skip
@@ -134,5 +139,5 @@ def written_inbox(user_id: int, limit: int, before: int | None) -> list[InboxNot
             actor=actor,
             initiative=initiative,
         )
-        notifications.append(InboxNotification(pk, reason, read_at, activity))
+        notifications.append(InboxNotification(pk, reason, read_at, activity, count, topic))
     return notifications

@@ -158,6 +158,14 @@ def _of_document(p: dict) -> str:
     return f"iteration {p.get('number')} of {p.get('document_title') or 'the document'}"
 
 
+def _carried(p: dict) -> str:
+    """What an iteration took over, told with it rather than thread by thread."""
+    carried = p.get("carried")
+    if not isinstance(carried, int) or carried < 1:
+        return ""
+    return f", carrying {carried} open comment{'s' if carried != 1 else ''} forward"
+
+
 def _text_and_path(activity: Activity, excerpts: Excerpts) -> tuple[str, str, str]:
     """(what happened, where it is, an excerpt) for each verb we know."""
     p = activity.payload
@@ -168,10 +176,14 @@ def _text_and_path(activity: Activity, excerpts: Excerpts) -> tuple[str, str, st
     match verb:
         case "iteration_saved":
             note = p.get("note") or ""
-            return f"saved {_of_document(p)}", _iteration_path(activity), _short(note)
+            return (
+                f"saved {_of_document(p)}{_carried(p)}",
+                _iteration_path(activity),
+                _short(note),
+            )
         case "iteration_restored":
             return (
-                f"restored iteration {p.get('restored_number')} as {_of_document(p)}",
+                f"restored iteration {p.get('restored_number')} as {_of_document(p)}{_carried(p)}",
                 _iteration_path(activity),
                 "",
             )

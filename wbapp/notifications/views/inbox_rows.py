@@ -21,12 +21,13 @@ from reviews.mentions import linked_text
 from wbapp.activity.models import Notification, Reason
 from wbapp.http import url_for_id
 
+from ..coalescing import summary
 from ..inbox_query import InboxNotification
 
 ROW = """<div class="inbox-item{unread}">
   <p class="inbox-state">{state}</p>
   <div class="inbox-body">
-    <p class="inbox-line" id="notification-{pk}-line">{line}{initiative}</p>{excerpt}
+    <p class="inbox-line" id="notification-{pk}-line">{line}{initiative}</p>{summary}{excerpt}
     <p class="small muted inbox-meta">
       <time datetime="{time_iso}">{time}</time> · {reason}
     </p>
@@ -69,9 +70,12 @@ class Rows:
         said = f"{actor}{_escape(line.text)}"
         if line.path:
             said = f'<a href="{self._address("notification_open", pk)}">{said}</a>'
-        initiative = excerpt = form = ""
+        initiative = excerpt = form = said_more = ""
         if line.initiative:
             initiative = f' <span class="muted">· {_escape(line.initiative)}</span>'
+        more = summary(notification.topic, notification.count)
+        if more:
+            said_more = f'\n    <p class="inbox-count">{_escape(more)}</p>'
         if line.excerpt:
             # Escaped; with the members it names as links (reviews.mentions.linked_text).
             quoted = linked_text(line.excerpt, line.mentioned) if line.mentioned else line.excerpt
@@ -92,6 +96,7 @@ class Rows:
             line=said,
             initiative=initiative,
             excerpt=excerpt,
+            summary=said_more,
             time_iso=local.isoformat(),
             time=f"{local.hour:02d}:{local.minute:02d}",
             reason=REASONS.get(notification.reason) or _escape(notification.reason),
