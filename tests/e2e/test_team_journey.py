@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import InvitationFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Membership, Role
+from wbapp.accounts.services import invitation_token
 
 pytestmark = pytest.mark.e2e
 
@@ -186,3 +187,41 @@ def test_a_member_accepts_and_declines_invitations_on_the_home_page(
     expect(page.locator("#messages")).to_contain_text("You joined as reviewer.")
     screenshot(page, "02-joined")
     check_a11y(page)
+
+
+def test_someone_with_an_account_signs_in_through_the_invitation_and_joins(
+    new_context, check_a11y, screenshot, mailoutbox, links_to_live_server
+):
+    owner = UserFactory(display_name="Maya Chen")
+    UserFactory(email="lee@example.com", display_name="Lee Okafor")
+    team = TeamFactory(name="Returns & Refunds", slug="returns-refunds")
+    invitation = InvitationFactory(team=team, email="lee@example.com", invited_by=owner)
+    link = f"/invitations/{invitation_token(invitation)}/"
+
+    # Someone else is signed in on this browser: the page says which address was invited.
+    page = new_context().new_page()
+    other = UserFactory(email="other@example.com")
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(other.email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(link)
+    expect(page.get_by_role("alert")).to_contain_text("This invitation was sent to lee@example.com")
+    screenshot(page, "01-signed-in-as-someone-else")
+    check_a11y(page)
+    page.get_by_role("button", name="Sign out, then use lee@example.com").click()
+
+    # Signed out, back on the invitation, Lee takes the sign-in way: his address is filled in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join Returns & Refunds")
+    page.get_by_role("link", name="Sign in and join Returns & Refunds").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to join Returns & Refunds")
+    expect(page.get_by_label("Email")).to_have_value("lee@example.com")
+    screenshot(page, "02-sign-in")
+    check_a11y(page)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Sign in and join Returns & Refunds").click()
+
+    expect(page).to_have_url(re.compile(r"/t/returns-refunds/$"))
+    expect(page.locator("#messages")).to_contain_text("You joined as reviewer.")
+    check_a11y(page)
+    assert Membership.objects.get(team=team, user__email="lee@example.com").role == Role.REVIEWER
