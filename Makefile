@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-# `make run`: SQLite, background work in-process, mail to the console.
-RUN_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=1
+# `make run`: SQLite, background work in-process, mail to the console, on PORT
+# (`PORT=8100 make run`). Links in e-mails name the same address unless SITE_URL is set.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV = env -u DATABASE_URL -u REDIS_URL DEBUG=1 SITE_URL=$(SITE_URL)
 # `make test`: real PostgreSQL and Redis (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/workback
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -26,7 +29,7 @@ $(VENV)/.dev: requirements-dev.lock
 run: $(VENV)/.run
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py demo_data
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: lint services
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -204,6 +204,9 @@ LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The sign-up form adds the full name (required); the adapter stores it.
+ACCOUNT_FORMS = {"signup": "wbapp.accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "wbapp.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -1,8 +1,8 @@
 """wbapp/accounts/my_teams.py: the written queries list the teams and invitations the ORM lists.
 
 For members of one team and of several, the outsider, and someone with no team;
-invitations pending to the address in another case, accepted, revoked, to
-someone else, and from an inviter who has since been deleted.
+invitations pending to the address in another case, accepted, revoked,
+declined, to someone else, and from an inviter who has since been deleted.
 """
 
 from datetime import timedelta
@@ -39,6 +39,7 @@ def people(cast):
         invitation.save(update_fields=["created_at"])
     InvitationFactory(email=cast.viewer.email, accepted_at=now)
     InvitationFactory(email=cast.viewer.email, revoked_at=now)
+    InvitationFactory(email=cast.viewer.email, declined_at=now)
     InvitationFactory(email=cast.reviewer.email, invited_by=cast.viewer)
     gone.delete()
     return [cast.owner, cast.viewer, cast.reviewer, cast.outsider, UserFactory()]

@@ -248,6 +248,55 @@ def test_a_member_cannot_accept_a_second_membership(cast):
         services.invitation_accept(user=cast.viewer, invitation=invitation)
 
 
+# --- invitation_decline ------------------------------------------------------------
+
+
+def test_the_invitee_declines_and_the_invitation_is_no_longer_pending(cast):
+    invitation = InvitationFactory(team=cast.team, email="New@example.com")
+    user = UserFactory(email="new@example.com")
+
+    services.invitation_decline(user=user, invitation=invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.declined_at is not None
+    assert not invitation.is_pending
+    assert not cast.team.invitations.pending().exists()
+
+
+def test_only_the_invitee_may_decline(cast):
+    invitation = InvitationFactory(team=cast.team)
+
+    with pytest.raises(PermissionDenied):
+        services.invitation_decline(user=cast.owner, invitation=invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.is_pending
+
+
+def test_an_accepted_invitation_cannot_be_declined(cast):
+    invitation = InvitationFactory(team=cast.team)
+    user = UserFactory(email=invitation.email)
+    services.invitation_accept(user=user, invitation=invitation)
+
+    # A stale copy, as a page opened before the accept would hold.
+    stale = Invitation.objects.get(pk=invitation.pk)
+    stale.accepted_at = None
+    with pytest.raises(ValidationError, match="no longer pending"):
+        services.invitation_decline(user=user, invitation=stale)
+
+    assert Invitation.objects.get(pk=invitation.pk).declined_at is None
+
+
+def test_a_declined_invitation_cannot_be_accepted(cast):
+    invitation = InvitationFactory(team=cast.team, declined_at=timezone.now())
+    user = UserFactory(email=invitation.email)
+
+    with pytest.raises(ValidationError, match="declined"):
+        services.invitation_accept(user=user, invitation=invitation)
+
+    assert not Membership.objects.filter(user=user).exists()
+
+
 # --- invitations_expire ------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ def test_the_invitation_email_has_a_text_and_an_html_part(invitation, settings):
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     assert "Returns &amp; Refunds" in html
+    assert "create your Workback account with this address (new@example.com)" in message.body
+    assert "create your Workback account with this address (new@example.com)" in html
     link = accept_link(message)
     assert link.startswith("https://workback.example/invitations/")
     assert f'href="{link}"' in html

@@ -1,7 +1,7 @@
 import re
 from datetime import timedelta
 from unittest import mock
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail, signing
@@ -132,15 +132,54 @@ def test_an_invitation_used_by_someone_else_gets_410(cast, client_for, invitatio
     assert response.status_code == 410
 
 
-def test_anonymous_visitors_are_sent_to_sign_in_and_come_back(client, invitation):
-    link = url(invitation)
+def test_a_signed_out_visitor_sees_the_team_and_the_inviter_and_may_sign_up_or_in(
+    client, invitation
+):
+    token = invitation_token(invitation)
 
-    response = client.get(link)
+    response = client.get(url(invitation))
 
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert location.path == "/accounts/login/"
-    assert parse_qs(location.query) == {"next": [link]}
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Join Returns" in html
+    assert "Owner invited you" in html
+    assert "new@example.com" in html
+    assert f'href="/invitations/{token}/signup/">Create your account</a>' in html
+    assert f'href="/invitations/{token}/signin/">Sign in</a>' in html
+    assert "Accept and join" not in html
+
+
+def test_a_signed_out_visitor_with_an_account_is_offered_sign_in_first(client, invitation):
+    UserFactory(email="New@example.com")
+
+    html = client.get(url(invitation)).content.decode()
+
+    assert html.index("Sign in and join Returns") < html.index("Create your account")
+
+
+def test_a_declined_invitation_gets_410(client, invitation):
+    invitation.declined_at = timezone.now()
+    invitation.save()
+
+    response = client.get(url(invitation))
+
+    assert response.status_code == 410
+    assert "You declined this invitation" in response.content.decode()
+
+
+def test_the_invitee_may_decline_from_the_invitation_page(client_for, invitation):
+    html = client_for(UserFactory(email="new@example.com")).get(url(invitation)).content.decode()
+
+    assert f'action="/invitations/{invitation.pk}/decline/"' in html
+
+
+def test_someone_signed_in_as_another_address_may_sign_out_and_come_back(
+    cast, client_for, invitation
+):
+    html = client_for(cast.outsider).get(url(invitation)).content.decode()
+
+    assert 'action="/accounts/logout/"' in html
+    assert f'name="next" value="{url(invitation)}"' in html
 
 
 def test_an_existing_user_signs_in_and_lands_back_on_the_invitation(client, invitation):
@@ -160,7 +199,13 @@ def test_a_new_user_signs_up_verifies_and_lands_back_on_the_invitation(client, i
 
     signup = client.post(
         f"/accounts/signup/?next={link}",
-        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD, "next": link},
+        {
+            "display_name": "New Person",
+            "email": "new@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": link,
+        },
     )
     assert signup.status_code == 302
     [verification] = mail.outbox

@@ -32,7 +32,7 @@ def run(capsys) -> str:
     return capsys.readouterr().out
 
 
-def test_demo_data_creates_the_team_and_three_people(capsys, client):
+def test_demo_data_creates_the_team_with_two_reviewers_and_a_viewer(capsys, client):
     output = run(capsys)
 
     team = Team.objects.get(slug="returns")
@@ -42,6 +42,8 @@ def test_demo_data_creates_the_team_and_three_people(capsys, client):
         "maya@example.com": "owner",
         "raj@example.com": "editor",
         "lee@example.com": "reviewer",
+        "priya@example.com": "reviewer",
+        "ana@example.com": "viewer",
     }
     for user in User.objects.all():
         assert user.display_name
@@ -86,9 +88,46 @@ def test_demo_data_includes_a_reviewed_prfaq_with_several_iterations(capsys):
     document = initiative.documents.get()
     numbers = list(document.revisions.order_by("number").values_list("number", flat=True))
     assert numbers == [1, 2, 3]
-    session = ReviewSession.objects.get(initiative=initiative)
+    session = ReviewSession.objects.get(initiative=initiative, phase=SessionPhase.CLOSED)
     assert session.phase == SessionPhase.CLOSED
     assert session.outcome == "iterate"
     assert session.revision.number == 1
     assert Comment.objects.filter(session=session).count() == 3
     assert f"/i/{initiative.pk}/" in output
+
+
+def test_the_output_lists_every_demo_login_with_its_password(capsys, client):
+    output = run(capsys)
+
+    people = User.objects.all()
+    assert people.count() == 5
+    for user in people:
+        [line] = [line for line in output.splitlines() if user.email in line]
+        assert "workback-demo" in line
+        assert user.display_name in line
+        signed_in = client.post(
+            "/accounts/login/", {"login": user.email, "password": "workback-demo"}
+        )
+        assert signed_in.status_code == 302, user.email
+        client.logout()
+
+
+def test_a_session_with_two_reviewers_and_an_observer_is_ready_to_start(capsys, client):
+    output = run(capsys)
+
+    session = ReviewSession.objects.get(phase=SessionPhase.SCHEDULED)
+    latest = session.document.revisions.order_by("-number").first()
+    assert session.revision == latest
+    roles = dict(session.participants.values_list("user__email", "role"))
+    assert roles == {
+        "lee@example.com": "reviewer",
+        "priya@example.com": "reviewer",
+        "ana@example.com": "observer",
+    }
+    assert f"/s/{session.pk}/" in output
+    # Its facilitator can start the reading straight away.
+    client.force_login(session.facilitator)
+    started = client.post(f"/s/{session.pk}/start/")
+    assert started.status_code in (200, 302)
+    session.refresh_from_db()
+    assert session.phase == SessionPhase.READING

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from wbapp.db import Table, split_row
 
-from .models import Invitation, Membership, Role, Team
+from .models import Invitation, Membership, Role, Team, User
 from .rules import remember_team_role
 
 
@@ -85,6 +85,26 @@ def get_invitation_for_manager(user, team: Team, pk: int) -> Invitation:
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def get_invitation_for_invitee(user, pk: int) -> Invitation:
+    """A pending invitation sent to ``user``'s address; 404 for anyone else's."""
+    if not user.is_authenticated:
+        raise Http404("No such invitation.")
+    invitation = (
+        Invitation.objects.pending()
+        .filter(pk=pk, email__iexact=user.email)
+        .select_related("team", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def email_has_account(email: str) -> bool:
+    """Whether someone already signs in with ``email`` (any case)."""
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def memberships_by_role(team: Team) -> list[Membership]:

@@ -137,7 +137,9 @@ class Membership(models.Model):
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+        )
 
     def expired(self, now=None):
         now = now or timezone.now()
@@ -161,17 +163,22 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the invited person turns it down (home page, Decline).
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # One live invitation per address and team; accepted or revoked ones stay as history.
+            # One live invitation per address and team; accepted, revoked or declined ones
+            # stay as history.
             models.UniqueConstraint(
                 "team",
                 Lower("email"),
-                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                condition=models.Q(
+                    accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+                ),
                 name="invitation_one_pending_per_email",
             ),
             models.CheckConstraint(
@@ -188,4 +195,4 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None
+        return self.accepted_at is None and self.revoked_at is None and self.declined_at is None

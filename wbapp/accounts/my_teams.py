@@ -28,6 +28,7 @@ class TeamLink:
 
 @dataclass(frozen=True)
 class InvitationRow:
+    pk: int
     team_name: str
     role: str
     role_label: str
@@ -62,11 +63,11 @@ def my_invitations(user) -> list[InvitationRow]:
         return [_row(i) for i in _pending(user)]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT t.name, i.role, u.display_name, u.email, i.created_at "
+            "SELECT i.id, t.name, i.role, u.display_name, u.email, i.created_at "
             "FROM accounts_invitation i "
             "JOIN accounts_team t ON t.id = i.team_id "
             "LEFT JOIN accounts_user u ON u.id = i.invited_by_id "
-            "WHERE i.accepted_at IS NULL AND i.revoked_at IS NULL "
+            "WHERE i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.declined_at IS NULL "
             "AND UPPER(i.email::text) = UPPER(%s) "
             "ORDER BY i.created_at DESC",
             [user.email],
@@ -74,6 +75,7 @@ def my_invitations(user) -> list[InvitationRow]:
         rows = cursor.fetchall()
     return [
         InvitationRow(
+            pk=pk,
             team_name=team,
             role=role,
             role_label=ROLE_LABELS.get(role, role),
@@ -81,7 +83,7 @@ def my_invitations(user) -> list[InvitationRow]:
             invited_by=(display_name or email.split("@", 1)[0]) if email is not None else None,
             expires_at=Invitation(created_at=created_at).expires_at,
         )
-        for team, role, display_name, email, created_at in rows
+        for pk, team, role, display_name, email, created_at in rows
     ]
 
 
@@ -96,6 +98,7 @@ def _pending(user):
 
 def _row(invitation: Invitation) -> InvitationRow:
     return InvitationRow(
+        pk=invitation.pk,
         team_name=invitation.team.name,
         role=invitation.role,
         role_label=invitation.get_role_display(),

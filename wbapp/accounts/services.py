@@ -176,6 +176,8 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
         raise ValidationError("This invitation has already been accepted.")
     if invitation.revoked_at is not None:
         raise ValidationError("This invitation was withdrawn. Ask a team owner for a new one.")
+    if invitation.declined_at is not None:
+        raise ValidationError("You declined this invitation. Ask a team owner for a new one.")
     if invitation_is_expired(invitation):
         raise ValidationError("This invitation has expired. Ask a team owner for a new one.")
     if user.email.lower() != invitation.email.lower():
@@ -192,6 +194,23 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     forget_team_role(user, team.pk)
     activity_record(team=team, actor=user, verb=Verb.MEMBER_JOINED, role=invitation.role)
     return membership
+
+
+@transaction.atomic
+def invitation_decline(*, user: User, invitation: Invitation) -> Invitation:
+    """Turn down an invitation to one's own address; its link stops working.
+
+    The team's owners see it leave the pending list and may invite the address again.
+    """
+    if not user.is_authenticated or user.email.lower() != invitation.email.lower():
+        raise PermissionDenied
+    now = timezone.now()
+    # Conditional UPDATE: an invitation accepted or withdrawn a moment ago stays so.
+    changed = Invitation.objects.pending().filter(pk=invitation.pk).update(declined_at=now)
+    if changed != 1:
+        raise ValidationError("This invitation is no longer pending.")
+    invitation.declined_at = now
+    return invitation
 
 
 @transaction.atomic

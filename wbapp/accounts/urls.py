@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import joining, views
 
 urlpatterns = [
     path("teams/new/", views.team_create, name="team_create"),
@@ -16,6 +16,14 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("t/<slug:slug>/leave/", views.team_leave, name="team_leave"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path(
+        "invitations/<int:pk>/accept/",
+        joining.invitation_accept_pending,
+        name="invitation_accept_pending",
+    ),
+    path("invitations/<int:pk>/decline/", joining.invitation_decline, name="invitation_decline"),
+    path("invitations/<str:token>/", joining.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/signup/", joining.invitation_signup, name="invitation_signup"),
+    path("invitations/<str:token>/signin/", joining.invitation_signin, name="invitation_signin"),
     path("settings/profile/", views.profile, name="profile"),
 ]

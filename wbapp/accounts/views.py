@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -180,93 +178,6 @@ def team_leave(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return render(request, MEMBERS_TEMPLATE, context, status=400)
     messages.success(request, f"You left {team.name}.")
     return redirect("home")
-
-
-# --- Accepting an invitation ---------------------------------------------------------
-
-
-def _invalid_link(request: HttpRequest, *, title: str, reason: str, status: int) -> HttpResponse:
-    context = {"title": title, "reason": reason}
-    return render(request, "accounts/invitation_invalid.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    # The link is checked before sign-in, so that nobody signs up only to learn it is dead.
-    try:
-        invitation = services.invitation_from_token(token)
-    except signing.SignatureExpired:
-        return _invalid_link(
-            request,
-            title="This invitation has expired",
-            reason="Invitation links work for a limited time. Ask a team owner for a new one.",
-            status=410,
-        )
-    except signing.BadSignature:
-        return _invalid_link(
-            request,
-            title="This invitation link is not valid",
-            reason="The link may have been cut short or mistyped. "
-            "Open it again from the e-mail, or ask a team owner for a new one.",
-            status=400,
-        )
-    if invitation is None or invitation.revoked_at is not None:
-        return _invalid_link(
-            request,
-            title="This invitation was withdrawn",
-            reason="Ask a team owner for a new one if you still need to join.",
-            status=410,
-        )
-    if invitation.accepted_at is None and services.invitation_is_expired(invitation):
-        return _invalid_link(
-            request,
-            title="This invitation has expired",
-            reason="Invitation links work for a limited time. Ask a team owner for a new one.",
-            status=410,
-        )
-    if not request.user.is_authenticated:
-        # Signing up keeps ?next= through e-mail verification, so new users land back here.
-        return redirect_to_login(request.get_full_path())
-    team = invitation.team
-    if invitation.accepted_at is not None:
-        if invitation.accepted_by_id == request.user.pk:
-            messages.info(request, f"You are already a member of {team.name}.")
-            return redirect(team)
-        return _invalid_link(
-            request,
-            title="This invitation has already been used",
-            reason="Ask a team owner for a new one if you still need to join.",
-            status=410,
-        )
-    error = None
-    if request.method == "POST":
-        try:
-            services.invitation_accept(user=request.user, invitation=invitation)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(
-                request,
-                f"Welcome to {team.name}! You joined as {invitation.get_role_display().lower()}.",
-            )
-            return redirect(team)
-    elif request.user.email.lower() != invitation.email.lower():
-        error = (
-            f"This invitation was sent to {invitation.email}, but you are signed in as "
-            f"{request.user.email}. Sign in as {invitation.email} to accept it."
-        )
-    context = {
-        "invitation": invitation,
-        "team": team,
-        "token": token,
-        "error": error,
-    }
-    return render(
-        request,
-        "accounts/invitation_accept.html",
-        context,
-        status=400 if error and request.method == "POST" else 200,
-    )
 
 
 # --- Profile ------------------------------------------------------------------------------

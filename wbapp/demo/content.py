@@ -113,3 +113,5 @@ REVIEW = {
     ],
     "decision": "Iterate: sharpen the customer quote; size the return-fraud risk.",
 }
+
+UPCOMING_REVIEW_TITLE = "Second review of self-serve returns"

@@ -1,4 +1,7 @@
-"""A demo team with three people, for trying Workback out (`make run` loads it).
+"""A demo team of five, for trying Workback out (`make run` loads it).
+
+Two reviewers and a viewer, so that the private reading can be tried with two
+people reading at once, and a session on the latest iteration ready to start.
 
 Idempotent: every part looks its rows up first, so running it again adds
 nothing and never resets a password someone changed. Every write after the
@@ -31,7 +34,7 @@ from wbapp.accounts.emails import absolute_url
 from wbapp.accounts.models import Membership, Role, Team, User
 from wbapp.activity.models import Verb
 from wbapp.activity.recording import activity_record
-from wbapp.demo.content import INITIATIVE, ITERATIONS, REVIEW
+from wbapp.demo.content import INITIATIVE, ITERATIONS, REVIEW, UPCOMING_REVIEW_TITLE
 
 DEMO_PASSWORD = "workback-demo"  # noqa: S105 - published on purpose, for a local demo.
 
@@ -48,6 +51,8 @@ PEOPLE = [
     DemoPerson("maya@example.com", "Maya Chen", "America/Los_Angeles", Role.OWNER),
     DemoPerson("raj@example.com", "Raj Patel", "Asia/Kolkata", Role.EDITOR),
     DemoPerson("lee@example.com", "Lee Okafor", "Europe/London", Role.REVIEWER),
+    DemoPerson("priya@example.com", "Priya Shah", "Europe/Berlin", Role.REVIEWER),
+    DemoPerson("ana@example.com", "Ana Souza", "America/Sao_Paulo", Role.VIEWER),
 ]
 
 
@@ -102,7 +107,7 @@ def _write_iteration(document: Document, author: User, note: str, sections: dict
 
 def _past_review(revision, users: dict[str, User]) -> None:
     """A review session of ``revision`` that ran its course: read, discussed, decided."""
-    maya, raj, lee = (users[p.email] for p in PEOPLE)
+    maya, raj, lee = (users[p.email] for p in PEOPLE[:3])
     session = session_schedule(
         user=maya,
         revision=revision,
@@ -156,8 +161,33 @@ def demo_initiative(team: Team, users: dict[str, User]) -> Initiative:
     return initiative
 
 
+def demo_upcoming_session(initiative: Initiative, users: dict[str, User]):
+    """A review of the latest iteration, scheduled and ready for Maya to start the reading.
+
+    Lee and Priya read in private at the same time; Ana, a viewer, observes.
+    """
+    existing = initiative.sessions.filter(title=UPCOMING_REVIEW_TITLE).first()
+    if existing is not None:
+        return existing
+    maya = users["maya@example.com"]
+    revision = initiative.documents.get().revisions.order_by("-number").first()
+    return session_schedule(
+        user=maya,
+        revision=revision,
+        title=UPCOMING_REVIEW_TITLE,
+        starts_at=timezone.now() + timedelta(minutes=5),
+        reading_minutes=suggested_reading_minutes(revision.word_count),
+        facilitator=maya,
+        participants=[
+            (users["lee@example.com"], ParticipantRole.REVIEWER),
+            (users["priya@example.com"], ParticipantRole.REVIEWER),
+            (users["ana@example.com"], ParticipantRole.OBSERVER),
+        ],
+    )
+
+
 class Command(BaseCommand):
-    help = "Create a demo team, three users and a reviewed PR/FAQ (idempotent)."
+    help = "Create a demo team of five, a reviewed PR/FAQ and a session to start (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -176,11 +206,19 @@ class Command(BaseCommand):
             users = demo_users()
             team = demo_team(users)
             initiative = demo_initiative(team, users)
+            session = demo_upcoming_session(initiative, users)
         self.stdout.write(f"Demo team “{team.name}”: {absolute_url(team.get_absolute_url())}")
         self.stdout.write(
             f"Demo initiative “{initiative.title}”: "
             f"{absolute_url(reverse('initiative_detail', args=[initiative.pk]))}"
         )
+        self.stdout.write(
+            f"Review session ready to start, “{session.title}”: "
+            f"{absolute_url(reverse('session_detail', args=[session.pk]))}"
+        )
+        self.stdout.write("Sign in as any of them (open a private window for a second person):")
         for person in PEOPLE:
-            self.stdout.write(f"  {person.email:<20} {Role(person.role).label}")
-        self.stdout.write(f"Password for all three: {DEMO_PASSWORD}")
+            self.stdout.write(
+                f"  {person.email:<20} {DEMO_PASSWORD}  {person.display_name}, "
+                f"{Role(person.role).label.lower()}"
+            )
