@@ -19,12 +19,16 @@ MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
 def thread_naming_sam(cast):
-    """The reviewer's comment naming the viewer (as "Sam Patel"), and the owner's reply."""
+    """The reviewer's comment naming the viewer (as "Sam Patel"), and the owner's reply to it.
+
+    Followers get one notification per thread, showing its newest message, so a second
+    thread opens with the same words naming Sam: its comment is the newest of its thread.
+    """
     revision = iteration(cast)
-    thread = async_comment(
-        cast.reviewer, revision, body=f"{mention(cast.viewer, 'Sam Patel')} is this free?"
-    )
-    reply(cast.owner, thread, body=f"Yes, {mention(cast.viewer, 'Sam Patel')}.")
+    sam = mention(cast.viewer, "Sam Patel")
+    thread = async_comment(cast.reviewer, revision, body=f"{sam} is this free?")
+    reply(cast.owner, thread, body=f"Yes, {sam}.")
+    async_comment(cast.reviewer, revision, body=f"{sam} is this free? The Thursday slot.")
     return thread
 
 
