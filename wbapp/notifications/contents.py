@@ -8,7 +8,8 @@ those activities once for every recipient who sees it (``Lines``). The queries
 are the same few for one e-mail or five hundred, for ten events or ten thousand.
 
 A digest opens with what is waiting on its recipient: ``reviews.waiting``'s lists,
-the ones "My reviews" shows, read for the whole batch and said in the e-mail's
+the ones "My reviews" shows (Andon cords pulled on initiatives they follow, with
+who pulled them and why, first), read for the whole batch and said in the e-mail's
 words here.
 """
 
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from reviews.models import SessionPhase
-from reviews.waiting import waiting_for
+from reviews.waiting import cords_for, waiting_for
 from wbapp.accounts.models import Membership, User
 from wbapp.activity.models import (
     PERSONAL_REASONS,
@@ -95,7 +96,7 @@ class Content:
 
 @dataclass(frozen=True)
 class WaitingItem:
-    kind: str  # "thread", "session", "action_item"
+    kind: str  # "cord", "thread", "session", "action_item"
     title: str
     detail: str
     initiative: str
@@ -105,17 +106,35 @@ class WaitingItem:
 
 @dataclass(frozen=True)
 class WaitingSection:
+    cords: list[WaitingItem] = field(default_factory=list)
     threads: list[WaitingItem] = field(default_factory=list)
     sessions: list[WaitingItem] = field(default_factory=list)
     action_items: list[WaitingItem] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.threads or self.sessions or self.action_items)
+        return bool(self.cords or self.threads or self.sessions or self.action_items)
 
 
 def _excerpt(text: str, limit: int = 120) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cord_items(user, pulls: list) -> list[WaitingItem]:
+    """Who pulled the cord and when (in the user's zone); the title is why."""
+    return [
+        WaitingItem(
+            kind="cord",
+            title=_excerpt(pull.reason, 200),
+            detail=(
+                f"Andon cord pulled by {pull.pulled_by.name},"
+                f" {pull.pulled_at.astimezone(user.tzinfo):%a %d %b, %H:%M}"
+            ),
+            initiative=pull.initiative.title,
+            path=reverse("initiative_detail", args=[pull.initiative_id]),
+        )
+        for pull in pulls
+    ]
 
 
 def _thread_items(to_verify: list, waiting: list) -> list[WaitingItem]:
@@ -198,16 +217,18 @@ def _action_item_items(user, action_items: list, now: datetime) -> list[WaitingI
 
 
 def waiting_sections(users, *, now: datetime) -> dict[int, WaitingSection]:
-    """{user id: the "Waiting on you" section of their digest}, in four queries.
+    """{user id: the "Waiting on you" section of their digest}, in five or six queries.
 
-    "Overdue" and session times are in each user's own time zone.
+    "Overdue", session times and when a cord was pulled are in each user's own time zone.
     """
     users = list(users)
     if not users:
         return {}
     waiting = waiting_for(users, limit=WAITING_LIMIT)
+    cords = cords_for(users, limit=WAITING_LIMIT)
     return {
         user.pk: WaitingSection(
+            cords=_cord_items(user, cords.get(user.pk, [])),
             threads=_thread_items(waiting[user.pk].to_verify, waiting[user.pk].threads),
             sessions=_session_items(user, waiting[user.pk].sessions),
             action_items=_action_item_items(user, waiting[user.pk].action_items, now),
