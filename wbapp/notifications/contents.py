@@ -74,6 +74,11 @@ class Group:
         return len(self.items) + self.more
 
     @property
+    def path(self) -> str:
+        """The group's page on this site (``url`` is absolute, for e-mail)."""
+        return self.url.removeprefix(settings.SITE_URL.rstrip("/")) or "/"
+
+    @property
     def has_personal(self) -> bool:
         return any(item.personal for item in self.items)
 
@@ -343,22 +348,101 @@ def _shortlists(
     found = {}
     stream = rows.iterator(chunk_size=STREAM_CHUNK)
     for delivery_id, of_delivery in groupby(stream, key=itemgetter(0)):
-        immediate = deliveries[delivery_id].kind == DeliveryKind.IMMEDIATE
-        member_of = teams.get(deliveries[delivery_id].user_id, ())
-        groups: dict[int, _Shortlist] = {}
-        for seq, (_, activity_id, reason, read_at, initiative_id, team_id) in enumerate(
-            of_delivery
-        ):
-            if team_id not in member_of or (immediate and read_at is not None):
-                continue
-            key = _group_key(initiative_id, team_id)
-            shortlist = groups.get(key)
-            if shortlist is None:
-                shortlist = groups[key] = _Shortlist()
-            shortlist.add((seq, activity_id, reason))
+        groups = _shortlisted(
+            of_delivery,
+            member_of=teams.get(deliveries[delivery_id].user_id, ()),
+            immediate=deliveries[delivery_id].kind == DeliveryKind.IMMEDIATE,
+        )
         if groups:
             found[delivery_id] = groups
     return found
+
+
+def _shortlisted(rows, *, member_of, immediate: bool) -> dict[int, _Shortlist]:
+    """One e-mail's notification rows, in time order, as {group key: shortlist}."""
+    groups: dict[int, _Shortlist] = {}
+    for seq, (_, activity_id, reason, read_at, initiative_id, team_id) in enumerate(rows):
+        if team_id not in member_of or (immediate and read_at is not None):
+            continue
+        key = _group_key(initiative_id, team_id)
+        shortlist = groups.get(key)
+        if shortlist is None:
+            shortlist = groups[key] = _Shortlist()
+        shortlist.add((seq, activity_id, reason))
+    return groups
+
+
+def _groups(groups_of: dict[int, _Shortlist], lines: Lines) -> list[Group]:
+    """An e-mail's groups, from its shortlists and the described lines; personal ones first."""
+    groups = []
+    for key, shortlist in groups_of.items():
+        # An activity deleted since it was streamed takes its notification with it.
+        shown = [row for row in shortlist.shown() if row[1] in lines.lines]
+        if not shown:
+            continue
+        title, url = lines.groups[key]
+        group = Group(title=title, url=url, more=shortlist.count - len(shown))
+        for _, activity_id, reason in shown:
+            line, link = lines.lines[activity_id]
+            group.items.append(
+                Item(
+                    line=line,
+                    url=link,
+                    reason=REASON_LABELS.get(reason, reason),
+                    personal=reason in PERSONAL_REASONS,
+                )
+            )
+        groups.append(group)
+    return sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title))
+
+
+def _lines_shown(shortlists, lines: Lines) -> None:
+    lines.describe(
+        {
+            row[1]
+            for groups in shortlists.values()
+            for shortlist in groups.values()
+            for row in shortlist.shown()
+        }
+    )
+
+
+def preview_content(user, *, kind: str, email_floor: int, now: datetime) -> Content:
+    """What the user's next digest would say if it went out now.
+
+    Read as the digest reads it: the notifications no e-mail has covered yet
+    (above the floor set while e-mail was off), of the teams the user belongs to
+    now, and what waits on them. Nothing is claimed. Only what the user's own
+    digest would show: a silent read's comments have no activity before the reveal,
+    and the waiting lists show revealed threads only.
+    """
+    rows = (
+        Notification.objects.filter(user=user, delivery__isnull=True, pk__gt=email_floor)
+        .order_by("activity__created_at", "pk")
+        .values_list(
+            "delivery_id",
+            "activity_id",
+            "reason",
+            "read_at",
+            "activity__initiative_id",
+            "activity__team_id",
+        )
+    )
+    member_of = teams_of([user.pk]).get(user.pk, set())
+    shortlists = {
+        user.pk: _shortlisted(
+            rows.iterator(chunk_size=STREAM_CHUNK), member_of=member_of, immediate=False
+        )
+    }
+    lines = Lines()
+    _lines_shown(shortlists, lines)
+    return Content(
+        user=user,
+        delivery=DigestDelivery(user=user, kind=kind, period="preview"),
+        groups=_groups(shortlists[user.pk], lines),
+        waiting=waiting_sections([user], now=now)[user.pk],
+        item_count=sum(shortlist.count for shortlist in shortlists[user.pk].values()),
+    )
 
 
 def delivery_contents(
@@ -379,14 +463,7 @@ def delivery_contents(
         lines = Lines()
     teams = teams_of([delivery.user_id for delivery in deliveries.values()])
     shortlists = _shortlists(deliveries, teams)
-    lines.describe(
-        {
-            row[1]
-            for groups in shortlists.values()
-            for shortlist in groups.values()
-            for row in shortlist.shown()
-        }
-    )
+    _lines_shown(shortlists, lines)
     digests = [
         delivery.user
         for pk, delivery in deliveries.items()
@@ -396,29 +473,10 @@ def delivery_contents(
     contents: dict[int, Content | None] = dict.fromkeys(deliveries)
     for pk, groups_of in shortlists.items():
         delivery = deliveries[pk]
-        groups = []
-        for key, shortlist in groups_of.items():
-            # An activity deleted since it was streamed takes its notification with it.
-            shown = [row for row in shortlist.shown() if row[1] in lines.lines]
-            if not shown:
-                continue
-            title, url = lines.groups[key]
-            group = Group(title=title, url=url, more=shortlist.count - len(shown))
-            for _, activity_id, reason in shown:
-                line, link = lines.lines[activity_id]
-                group.items.append(
-                    Item(
-                        line=line,
-                        url=link,
-                        reason=REASON_LABELS.get(reason, reason),
-                        personal=reason in PERSONAL_REASONS,
-                    )
-                )
-            groups.append(group)
         contents[pk] = Content(
             user=delivery.user,
             delivery=delivery,
-            groups=sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title)),
+            groups=_groups(groups_of, lines),
             waiting=waiting.get(delivery.user_id, WaitingSection()),
             item_count=sum(shortlist.count for shortlist in groups_of.values()),
         )

@@ -49,7 +49,7 @@ from wbapp.activity.models import (
 )
 from wbapp.db import planned_per_query
 
-from .contents import Lines
+from .contents import Content, Lines, preview_content
 from .delivery import deliveries_send
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,47 @@ def next_digest_at(
         if at > now and f"{frequency}:{day.isoformat()}" != last_period:
             return at
     return None
+
+
+@dataclass
+class DigestPreview:
+    """The settings page's preview: when the next digest goes out, and what it would say now."""
+
+    frequency: str
+    # In the user's time zone; None for immediate and off.
+    next_at: datetime | None
+    # What the digest would contain if it went out now; None for immediate and off.
+    content: Content | None
+    due_now: bool = False
+
+
+def digest_preview(*, user, preference: NotificationPreference, now: datetime) -> DigestPreview:
+    """What the user's next digest would contain now, and when it will be sent (a read).
+
+    A digest goes out only with something new in it: with nothing new, the period
+    due now passes and the next one is the one after.
+    """
+    frequency = preference.frequency
+    if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
+        return DigestPreview(frequency=frequency, next_at=None, content=None)
+    content = preview_content(user, kind=frequency, email_floor=preference.email_floor, now=now)
+    schedule = {
+        "frequency": frequency,
+        "hour": preference.hour,
+        "weekday": preference.weekday,
+        "tz": user.tzinfo,
+        "now": now,
+    }
+    last_period = preference.last_period
+    if not content.item_count:
+        last_period = digest_due_period(**schedule) or last_period
+    next_at = next_digest_at(**schedule, last_period=last_period)
+    return DigestPreview(
+        frequency=frequency,
+        next_at=next_at,
+        content=content,
+        due_now=next_at is not None and next_at <= now,
+    )
 
 
 def due_digests(*, now: datetime) -> list[tuple[int, str]]:
