@@ -240,3 +240,19 @@ def test_immediate_and_off_have_no_next_digest():
             )
             is None
         )
+
+
+def test_choosing_the_current_hour_after_another_change_today_still_sends_this_hours_digest(
+    cast,
+):
+    editor = in_zone(cast.editor, "Europe/Berlin")
+    something_new(cast)
+    first = datetime(2026, 11, 24, 9, 10, tzinfo=BERLIN)
+    # At 09:10 an hour already past (07:00): nothing today...
+    preferences.preferences_update(user=editor, frequency="daily", hour=7, weekday=0, now=first)
+    # ...then, at 11:20, the hour it is: no digest went out today, so this one does.
+    then = first + timedelta(hours=2, minutes=10)
+    preferences.preferences_update(user=editor, frequency="daily", hour=11, weekday=0, now=then)
+
+    assert digests.send_due_digests(now=then + timedelta(minutes=5)) == 1
+    assert DigestDelivery.objects.get().period == "daily:2026-11-24"

@@ -63,7 +63,10 @@ def preferences_update(
         # every notification no e-mail has covered yet.
         tz = user.tzinfo
         current = digest_period(frequency=frequency, hour=hour, weekday=weekday, tz=tz, now=now)
-        if not (current and _begun_this_hour(current, hour, tz, now)) or _sent_today(user, tz, now):
+        if current and _begun_this_hour(current, hour, tz, now) and not _sent_today(user, tz, now):
+            # Whatever an earlier change of schedule noted today, no digest went out.
+            preference.last_period = ""
+        else:
             preference.last_period = current or ""
     preference.frequency = frequency
     preference.hour = hour
