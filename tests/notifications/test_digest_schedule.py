@@ -256,3 +256,27 @@ def test_choosing_the_current_hour_after_another_change_today_still_sends_this_h
 
     assert digests.send_due_digests(now=then + timedelta(minutes=5)) == 1
     assert DigestDelivery.objects.get().period == "daily:2026-11-24"
+
+
+def test_an_hour_the_clocks_repeat_sends_one_digest_at_its_first_time(cast):
+    # Berlin, Sunday 25 October 2026: 02:00 comes twice (CEST at 00:00 UTC, CET at 01:00 UTC).
+    editor = in_zone(cast.editor, "Europe/Berlin")
+    NotificationPreference.objects.create(user=editor, frequency=Frequency.DAILY, hour=2)
+    something_new(cast)
+
+    assert digests.send_due_digests(now=datetime(2026, 10, 24, 23, 59, tzinfo=UTC)) == 0
+    assert digests.send_due_digests(now=datetime(2026, 10, 25, 0, 0, tzinfo=UTC)) == 1
+    something_new(cast, body="Between the two")
+    assert digests.send_due_digests(now=datetime(2026, 10, 25, 1, 0, tzinfo=UTC)) == 0
+    assert digests.send_due_digests(now=datetime(2026, 10, 26, 1, 0, tzinfo=UTC)) == 1
+
+
+def test_an_hour_the_clocks_skip_sends_at_the_first_moment_after_the_jump(cast):
+    # New York, Sunday 8 March 2026: 02:00 EST does not exist; 01:59 EST is followed by 03:00 EDT.
+    editor = in_zone(cast.editor, "America/New_York")
+    NotificationPreference.objects.create(user=editor, frequency=Frequency.DAILY, hour=2)
+    something_new(cast)
+
+    assert digests.send_due_digests(now=datetime(2026, 3, 8, 6, 59, tzinfo=UTC)) == 0
+    assert digests.send_due_digests(now=datetime(2026, 3, 8, 7, 0, tzinfo=UTC)) == 1
+    assert sent_at(editor) == [datetime(2026, 3, 8, 3, 0, tzinfo=NEW_YORK)]
