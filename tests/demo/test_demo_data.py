@@ -1,11 +1,17 @@
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from documents.models import Initiative, Revision
 from reviews.models import Comment, ReviewSession, SessionPhase
 from wbapp.accounts.models import Membership, Team, User
 from wbapp.activity.models import Activity
+from wbapp.notifications import digests
+from wbapp.notifications.fanout import fan_out_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +98,20 @@ def test_demo_data_includes_a_reviewed_prfaq_with_several_iterations(capsys):
     assert session.revision.number == 1
     assert Comment.objects.filter(session=session).count() == 3
     assert f"/i/{initiative.pk}/" in output
+
+
+def test_the_demos_first_digests_say_what_waits_on_each_person(capsys):
+    run(capsys)
+    fan_out_pending()
+    # Tomorrow at 17:00 UTC it is past 08:00 the same day in Los Angeles, Kolkata and London.
+    tomorrow = timezone.now().date() + timedelta(days=1)
+    now = datetime.combine(tomorrow, time(17), tzinfo=UTC)
+
+    assert digests.send_due_digests(now=now) == 3
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    waiting = {email: body[body.index("WAITING ON YOU") :] for email, body in bodies.items()}
+    assert "Sharpen the customer quote" in waiting["maya@example.com"]
+    assert "Size the return-fraud risk" in waiting["raj@example.com"]
+    assert "Maya Chen replied" in waiting["raj@example.com"]
+    assert "Maya Chen replied" in waiting["lee@example.com"]
