@@ -1,6 +1,7 @@
 """What is waiting on people: the one rule behind "My reviews" and the digests' "Waiting on you".
 
-Four lists per user, each read for any number of users in ONE query:
+Four lists per user, each read for any number of users in ONE query (and, for the
+digests, a fifth: ``cords_for``, the "My reviews" page's Andon cords):
 
 - sessions they take part in or facilitate that are upcoming or live, live ones first;
 - their own comments an author marked addressed (to verify and resolve), newest first;
@@ -43,14 +44,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
+from documents.models import Initiative
 from wbapp.accounts.models import Membership
+from wbapp.activity.models import InitiativeMute
 
 from .models import (
     REVEALED_PHASES,
     ActionItem,
+    AndonPull,
     Comment,
     CommentStatus,
     Mention,
+    Participant,
     Reply,
     ReviewSession,
     SessionPhase,
@@ -341,3 +346,85 @@ def waiting_for(users: Iterable, *, limit: int) -> dict[int, Waiting]:
         )
         for user in users
     }
+
+
+def cords_for(users: Iterable, *, limit: int) -> dict[int, list[AndonPull]]:
+    """{user id: active Andon cords on initiatives they follow}, newest pull first.
+
+    The rule of the "My reviews" page (``dashboard.cords_on_followed``), for many
+    users: a member of the initiative's team now who follows it explicitly, or as
+    its owner, a commenter or a session participant, and has not muted it. One
+    query finds the active pulls in the users' teams (there are few); when there are
+    any, one more says who of the users follows each pulled initiative. Each pull
+    comes with its initiative and who pulled it.
+    """
+    user_ids = _ids(users)
+    if not user_ids:
+        return {}
+    in_teams = Membership.objects.filter(
+        team_id=OuterRef("initiative__team_id"), user_id__in=user_ids
+    )
+    pulls = list(
+        AndonPull.objects.active()
+        .filter(Exists(in_teams))
+        .select_related("initiative", "pulled_by")
+        .order_by("-pulled_at", "-pk")
+    )
+    if not pulls:
+        return {}
+    initiatives = {pull.initiative_id: pull.initiative for pull in pulls}
+    ids = list(initiatives)
+
+    def rows(queryset, kind: str, initiative: str, user: str):
+        return (
+            queryset.annotate(rule=Value(kind), of=F(initiative), who=F(user))
+            .order_by()
+            .values_list("rule", "of", "who")
+        )
+
+    teams = {initiative.team_id for initiative in initiatives.values()}
+    found = rows(
+        Membership.objects.filter(team_id__in=teams, user_id__in=user_ids),
+        "member",
+        "team_id",
+        "user_id",
+    ).union(
+        rows(
+            Initiative.followers.through.objects.filter(
+                initiative_id__in=ids, user_id__in=user_ids
+            ),
+            "follows",
+            "initiative_id",
+            "user_id",
+        ),
+        rows(
+            Comment.objects.filter(initiative_id__in=ids, author_id__in=user_ids),
+            "follows",
+            "initiative_id",
+            "author_id",
+        ),
+        rows(
+            Participant.objects.filter(session__initiative_id__in=ids, user_id__in=user_ids),
+            "follows",
+            "session__initiative_id",
+            "user_id",
+        ),
+        rows(
+            InitiativeMute.objects.filter(initiative_id__in=ids, user_id__in=user_ids),
+            "muted",
+            "initiative_id",
+            "user_id",
+        ),
+    )
+    members, follows, muted = defaultdict(set), defaultdict(set), defaultdict(set)
+    for kind, of, who in found:
+        {"member": members, "follows": follows, "muted": muted}[kind][of].add(who)
+    for pk, initiative in initiatives.items():
+        follows[pk].add(initiative.owner_id)
+    cords = defaultdict(list)
+    for pull in pulls:
+        team = pull.initiative.team_id
+        for user_id in sorted(follows[pull.initiative_id] & members[team]):
+            if user_id not in muted[pull.initiative_id] and len(cords[user_id]) < limit:
+                cords[user_id].append(pull)
+    return cords

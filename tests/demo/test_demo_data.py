@@ -1,11 +1,17 @@
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from documents.models import Initiative, Revision
 from reviews.models import Comment, ReviewSession, SessionPhase
 from wbapp.accounts.models import Membership, Team, User
 from wbapp.activity.models import Activity
+from wbapp.notifications import digests
+from wbapp.notifications.fanout import fan_out_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +137,21 @@ def test_a_session_with_two_reviewers_and_an_observer_is_ready_to_start(capsys, 
     assert started.status_code in (200, 302)
     session.refresh_from_db()
     assert session.phase == SessionPhase.READING
+
+
+def test_the_demos_first_digests_say_what_waits_on_each_person(capsys):
+    run(capsys)
+    fan_out_pending()
+    # Tomorrow at 17:00 UTC it is past 08:00 the same day in every demo person's zone
+    # (Los Angeles, Kolkata, London, Berlin and São Paulo); each has news to read.
+    tomorrow = timezone.now().date() + timedelta(days=1)
+    now = datetime.combine(tomorrow, time(17), tzinfo=UTC)
+
+    assert digests.send_due_digests(now=now) == 5
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    waiting = {email: body[body.index("WAITING ON YOU") :] for email, body in bodies.items()}
+    assert "Sharpen the customer quote" in waiting["maya@example.com"]
+    assert "Size the return-fraud risk" in waiting["raj@example.com"]
+    assert "Maya Chen replied" in waiting["raj@example.com"]
+    assert "Maya Chen replied" in waiting["lee@example.com"]

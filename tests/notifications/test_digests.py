@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import transaction
 
 from reviews.services.action_items import action_item_create
+from reviews.services.decisions import andon_pull, andon_reset
 from tests.factories import MembershipFactory
 from tests.notifications.notify_helpers import async_comment, iteration, reply
 from tests.reviews.factories import scheduled_session
@@ -180,6 +181,46 @@ def test_waiting_on_you_comes_first(cast):
     for heading in ("Threads awaiting your reply", "Review sessions", "Your action items"):
         assert f"<h3>{heading}</h3>" in html
     assert '<span class="overdue">Overdue since' in html
+
+
+def test_a_pulled_andon_cord_waits_on_you_with_who_pulled_it_and_why(cast, settings):
+    settings.SITE_URL = "https://workback.example"
+    revision = iteration(cast)
+    initiative = revision.document.initiative
+    andon_pull(
+        user=cast.reviewer, initiative=initiative, reason="Legal has not seen the refund promise"
+    )
+    fan_out_pending()
+
+    assert digests.send_due_digests(now=MONDAY_MORNING) == 1
+
+    [message] = mails_to(cast.editor)
+    text = message.body
+    waiting = text.index("WAITING ON YOU")
+    assert waiting < text.index(f"== {initiative.title} ==")
+    cord = text[waiting:]
+    assert f"{initiative.title}: “Legal has not seen the refund promise”" in cord
+    assert "Andon cord pulled by Reviewer," in cord
+    assert f"https://workback.example/i/{initiative.pk}/" in cord
+    assert "things waiting on you" in message.subject
+    html = html_of(message)
+    assert "<h3>Andon cords pulled</h3>" in html
+    assert "“Legal has not seen the refund promise”" in html
+    assert "Andon cord pulled by Reviewer," in html
+
+
+def test_a_cord_reset_before_the_digest_no_longer_waits(cast):
+    revision = iteration(cast)
+    initiative = revision.document.initiative
+    andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
+    andon_reset(user=cast.editor, initiative=initiative, resolution="Legal agreed")
+    fan_out_pending()
+
+    digests.send_due_digests(now=MONDAY_MORNING)
+
+    [message] = mails_to(cast.editor)
+    assert "WAITING ON YOU" not in message.body
+    assert "Andon cords pulled" not in html_of(message)
 
 
 def test_a_digest_is_readable_in_dark_mode_and_offers_one_click_unsubscribe(cast, settings):
@@ -578,9 +619,9 @@ def test_the_digest_run_costs_the_same_queries_for_one_event_or_many(
     # (1). Take the first group (4): savepoint; lock; mark sending; release. What they
     # say (9): the recipients' teams; the notifications; the activities shown;
     # comment and reply excerpts; "waiting on you" (sessions, threads to verify,
-    # threads waiting, action items). Mark them sent (3): savepoint; update;
-    # release.
-    with django_assert_num_queries(29):
+    # threads waiting, action items, active Andon cords). Mark them sent (3):
+    # savepoint; update; release.
+    with django_assert_num_queries(30):
         digests.send_due_digests(now=MONDAY_MORNING)
 
     assert len(mails_to(cast.editor)) == 1
@@ -599,7 +640,7 @@ def test_the_digest_run_costs_the_same_queries_for_one_recipient_or_several(
 
     # The queries above (no replies: no reply excerpts), once for the whole chunk; a
     # group of more than SEND_GROUP recipients would add one take.
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(29):
         assert digests.send_due_digests(now=MONDAY_MORNING) == 1 + readers
 
 

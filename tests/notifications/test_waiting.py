@@ -9,11 +9,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from reviews.dashboard import my_action_items, my_sessions, threads_to_verify, threads_waiting
+from reviews.dashboard import (
+    cords_on_followed,
+    my_action_items,
+    my_sessions,
+    threads_to_verify,
+    threads_waiting,
+)
 from reviews.models import Comment, CommentStatus, ParticipantRole
 from reviews.services.action_items import action_item_create, action_item_set_done
 from reviews.services.comments import comment_resolve, reply_create
-from reviews.services.decisions import session_close
+from reviews.services.decisions import andon_pull, andon_reset, session_close
 from tests.documents.factories import InitiativeFactory
 from tests.reviews.factories import (
     CommentFactory,
@@ -25,6 +31,8 @@ from tests.reviews.factories import (
     scheduled_session,
     team_reviewer,
 )
+from wbapp.activity.models import InitiativeMute
+from wbapp.notifications import follows
 from wbapp.notifications.contents import WAITING_LIMIT, waiting_sections
 
 pytestmark = pytest.mark.django_db
@@ -170,14 +178,95 @@ def test_overdue_is_decided_in_each_users_time_zone(cast):
 
 def test_the_batch_costs_the_same_queries_for_two_users_or_many(busy, django_assert_num_queries):
     # Sessions (joined to the batch's invitations); threads to verify; threads
-    # waiting on one of the batch, and who of it is in each; action items.
-    with django_assert_num_queries(5):
+    # waiting on one of the batch, and who of it is in each; action items; the
+    # active cords in their teams (none here).
+    with django_assert_num_queries(6):
         waiting_sections(busy[1:3], now=NOW)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         waiting_sections(busy, now=NOW)
 
 
 def test_one_user_costs_one_query_less(busy, django_assert_num_queries):
     # Every thread returned is the user's: nobody to tell apart ("My reviews").
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         waiting_sections(busy[2:3], now=NOW)
+
+
+# --- Andon cords ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cords(cast):
+    """Cords pulled on initiatives followed in every way, muted, reset, and elsewhere."""
+    other = team_reviewer(cast, user__display_name="Other")
+
+    def pulled(title, reason="Legal has not seen the refund promise", **kwargs):
+        initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title=title, **kwargs)
+        andon_pull(user=cast.reviewer, initiative=initiative, reason=reason)
+        return initiative
+
+    explicit = pulled("Followed explicitly")
+    follows.initiative_follow(user=cast.viewer, initiative=explicit)
+    revision = revision_for(cast)
+    commented = revision.document.initiative
+    comment(other, revision, body="A comment makes a follower")
+    andon_pull(user=cast.owner, initiative=commented, reason="Pricing is unclear")
+    invited = revision_for(cast)
+    scheduled_session(cast, revision=invited, participants=[(other, ParticipantRole.REVIEWER)])
+    andon_pull(user=cast.reviewer, initiative=invited.document.initiative, reason="Who is it for?")
+    muted = pulled("Muted")
+    follows.initiative_follow(user=cast.viewer, initiative=muted)
+    InitiativeMute.objects.create(user=cast.viewer, initiative=muted)
+    reset = pulled("Reset")
+    andon_reset(user=cast.editor, initiative=reset, resolution="Legal agreed")
+    elsewhere = InitiativeFactory(
+        team=cast.outsider.memberships.get().team, owner=cast.outsider, title="Elsewhere"
+    )
+    andon_pull(user=cast.outsider, initiative=elsewhere, reason="Not yours to see")
+    return [cast.owner, cast.editor, cast.reviewer, cast.viewer, cast.outsider, other]
+
+
+def test_a_batch_lists_the_cords_the_my_reviews_page_lists_for_each_user(cords):
+    found = waiting_sections(cords, now=NOW)
+
+    for user in cords:
+        page = [(p.initiative.title, p.reason, p.pulled_by.name) for p in cords_on_followed(user)]
+        digest = [
+            (item.initiative, item.title, item.detail.split(" by ")[1].split(",")[0])
+            for item in found[user.pk].cords
+        ]
+        assert digest == page, user.name
+    # The lists really hold rows: the editor owns five, one of them reset.
+    assert len(found[cords[1].pk].cords) == 4
+    assert len(found[cords[5].pk].cords) == 2  # a commenter, an invitee
+    assert [c.initiative for c in found[cords[3].pk].cords] == ["Followed explicitly"]
+    # The outsider hears of the cord in their own team (they own it), and nobody else does.
+    assert [c.initiative for c in found[cords[4].pk].cords] == ["Elsewhere"]
+
+
+def test_a_cord_says_who_pulled_it_and_when_in_the_users_zone(cast):
+    cast.viewer.time_zone = "Asia/Kolkata"
+    cast.viewer.save(update_fields=["time_zone"])
+    initiative = InitiativeFactory(team=cast.team, owner=cast.editor, title="Self-serve returns")
+    follows.initiative_follow(user=cast.viewer, initiative=initiative)
+    pull = andon_pull(user=cast.reviewer, initiative=initiative, reason="Legal first")
+    pull.pulled_at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    pull.save(update_fields=["pulled_at"])
+
+    [item] = waiting_sections([cast.viewer], now=NOW)[cast.viewer.pk].cords
+
+    assert item.title == "Legal first"
+    assert item.detail == "Andon cord pulled by Reviewer, Mon 23 Nov, 14:30"
+    assert item.initiative == "Self-serve returns"
+    assert item.path == f"/i/{initiative.pk}/"
+
+
+def test_cords_cost_one_query_more_when_there_are_any_for_two_users_or_many(
+    cords, django_assert_num_queries
+):
+    # Sessions; threads to verify; threads waiting (none: no query for who is in
+    # them); action items; the active cords in the users' teams; who follows them.
+    with django_assert_num_queries(6):
+        waiting_sections(cords[1:3], now=NOW)
+    with django_assert_num_queries(6):
+        waiting_sections(cords, now=NOW)

@@ -112,6 +112,22 @@ REVIEW = {
         ),
     ],
     "decision": "Iterate: sharpen the customer quote; size the return-fraud risk.",
+    # In the discussion the author answers two threads (the reviewers have the next
+    # word) and the decision's two actions get owners: something waits on each person.
+    "replies": [
+        (
+            "What stops someone scanning an empty box? We need the fraud risk sized.",
+            "The carrier weighs each parcel at the scan; I will ask for their mismatch rate.",
+        ),
+        (
+            "Is one minute measured from the order page or from the app start?",
+            "From the order page. Does that read clearly enough?",
+        ),
+    ],
+    "action_items": [
+        ("raj@example.com", "Size the return-fraud risk"),
+        ("maya@example.com", "Sharpen the customer quote"),
+    ],
 }
 
 UPCOMING_REVIEW_TITLE = "Second review of self-serve returns"

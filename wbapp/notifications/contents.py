@@ -8,7 +8,8 @@ those activities once for every recipient who sees it (``Lines``). The queries
 are the same few for one e-mail or five hundred, for ten events or ten thousand.
 
 A digest opens with what is waiting on its recipient: ``reviews.waiting``'s lists,
-the ones "My reviews" shows, read for the whole batch and said in the e-mail's
+the ones "My reviews" shows (Andon cords pulled on initiatives they follow, with
+who pulled them and why, first), read for the whole batch and said in the e-mail's
 words here.
 """
 
@@ -23,7 +24,7 @@ from django.urls import reverse
 
 from reviews.mentions import plain_text
 from reviews.models import SessionPhase
-from reviews.waiting import waiting_for
+from reviews.waiting import cords_for, waiting_for
 from wbapp.accounts.models import Membership, User
 from wbapp.activity.models import (
     PERSONAL_REASONS,
@@ -77,6 +78,11 @@ class Group:
         return len(self.items) + self.more
 
     @property
+    def path(self) -> str:
+        """The group's page on this site (``url`` is absolute, for e-mail)."""
+        return self.url.removeprefix(settings.SITE_URL.rstrip("/")) or "/"
+
+    @property
     def has_personal(self) -> bool:
         return any(item.personal for item in self.items)
 
@@ -99,7 +105,7 @@ class Content:
 
 @dataclass(frozen=True)
 class WaitingItem:
-    kind: str  # "thread", "session", "action_item"
+    kind: str  # "cord", "thread", "session", "action_item"
     title: str
     detail: str
     initiative: str
@@ -109,18 +115,36 @@ class WaitingItem:
 
 @dataclass(frozen=True)
 class WaitingSection:
+    cords: list[WaitingItem] = field(default_factory=list)
     threads: list[WaitingItem] = field(default_factory=list)
     sessions: list[WaitingItem] = field(default_factory=list)
     action_items: list[WaitingItem] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.threads or self.sessions or self.action_items)
+        return bool(self.cords or self.threads or self.sessions or self.action_items)
 
 
 def _excerpt(text: str, limit: int = 120) -> str:
     """A comment's text as people read it ("@Name" for a chosen name), on one short line."""
     text = " ".join(plain_text(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cord_items(user, pulls: list) -> list[WaitingItem]:
+    """Who pulled the cord and when (in the user's zone); the title is why."""
+    return [
+        WaitingItem(
+            kind="cord",
+            title=_excerpt(pull.reason, 200),
+            detail=(
+                f"Andon cord pulled by {pull.pulled_by.name},"
+                f" {pull.pulled_at.astimezone(user.tzinfo):%a %d %b, %H:%M}"
+            ),
+            initiative=pull.initiative.title,
+            path=reverse("initiative_detail", args=[pull.initiative_id]),
+        )
+        for pull in pulls
+    ]
 
 
 def _thread_items(to_verify: list, waiting: list) -> list[WaitingItem]:
@@ -203,16 +227,18 @@ def _action_item_items(user, action_items: list, now: datetime) -> list[WaitingI
 
 
 def waiting_sections(users, *, now: datetime) -> dict[int, WaitingSection]:
-    """{user id: the "Waiting on you" section of their digest}, in four queries.
+    """{user id: the "Waiting on you" section of their digest}, in five or six queries.
 
-    "Overdue" and session times are in each user's own time zone.
+    "Overdue", session times and when a cord was pulled are in each user's own time zone.
     """
     users = list(users)
     if not users:
         return {}
     waiting = waiting_for(users, limit=WAITING_LIMIT)
+    cords = cords_for(users, limit=WAITING_LIMIT)
     return {
         user.pk: WaitingSection(
+            cords=_cord_items(user, cords.get(user.pk, [])),
             threads=_thread_items(waiting[user.pk].to_verify, waiting[user.pk].threads),
             sessions=_session_items(user, waiting[user.pk].sessions),
             action_items=_action_item_items(user, waiting[user.pk].action_items, now),
@@ -303,6 +329,20 @@ class Lines:
                 self.groups[key] = (title, absolute(url))
 
 
+# What ``_shortlisted`` reads of each notification, in its order.
+_ROW_FIELDS = (
+    "delivery_id",
+    "activity_id",
+    "reason",
+    "read_at",
+    "activity__initiative_id",
+    "activity__team_id",
+    "activity__created_at",
+    "count",
+    "topic",
+)
+
+
 def _shortlists(
     deliveries: dict[int, DigestDelivery], teams: dict[int, dict[int, datetime]]
 ) -> dict[int, dict[int, _Shortlist]]:
@@ -316,38 +356,103 @@ def _shortlists(
     rows = (
         Notification.objects.filter(delivery_id__in=list(deliveries))
         .order_by("delivery_id", "activity__created_at", "pk")
-        .values_list(
-            "delivery_id",
-            "activity_id",
-            "reason",
-            "read_at",
-            "activity__initiative_id",
-            "activity__team_id",
-            "activity__created_at",
-            "count",
-            "topic",
-        )
+        .values_list(*_ROW_FIELDS)
     )
     found = {}
     stream = rows.iterator(chunk_size=STREAM_CHUNK)
     for delivery_id, of_delivery in groupby(stream, key=itemgetter(0)):
-        immediate = deliveries[delivery_id].kind == DeliveryKind.IMMEDIATE
-        member_of = teams.get(deliveries[delivery_id].user_id, {})
-        groups: dict[int, _Shortlist] = {}
-        for seq, (
-            _, activity_id, reason, read_at, initiative_id, team_id, created_at, count, topic,
-        ) in enumerate(of_delivery):  # fmt: skip
-            joined_at = member_of.get(team_id)
-            if joined_at is None or created_at < joined_at or (immediate and read_at is not None):
-                continue
-            key = _group_key(initiative_id, team_id)
-            shortlist = groups.get(key)
-            if shortlist is None:
-                shortlist = groups[key] = _Shortlist()
-            shortlist.add((seq, activity_id, reason, summary(topic, count)))
+        groups = _shortlisted(
+            of_delivery,
+            member_of=teams.get(deliveries[delivery_id].user_id, {}),
+            immediate=deliveries[delivery_id].kind == DeliveryKind.IMMEDIATE,
+        )
         if groups:
             found[delivery_id] = groups
     return found
+
+
+def _shortlisted(rows, *, member_of, immediate: bool) -> dict[int, _Shortlist]:
+    """One e-mail's notification rows, in time order, as {group key: shortlist}."""
+    groups: dict[int, _Shortlist] = {}
+    for seq, (
+        _, activity_id, reason, read_at, initiative_id, team_id, created_at, count, topic,
+    ) in enumerate(rows):  # fmt: skip
+        joined_at = member_of.get(team_id)
+        if joined_at is None or created_at < joined_at or (immediate and read_at is not None):
+            continue
+        key = _group_key(initiative_id, team_id)
+        shortlist = groups.get(key)
+        if shortlist is None:
+            shortlist = groups[key] = _Shortlist()
+        shortlist.add((seq, activity_id, reason, summary(topic, count)))
+    return groups
+
+
+def _groups(groups_of: dict[int, _Shortlist], lines: Lines) -> list[Group]:
+    """An e-mail's groups, from its shortlists and the described lines; personal ones first."""
+    groups = []
+    for key, shortlist in groups_of.items():
+        # An activity deleted since it was streamed takes its notification with it.
+        shown = [row for row in shortlist.shown() if row[1] in lines.lines]
+        if not shown:
+            continue
+        title, url = lines.groups[key]
+        group = Group(title=title, url=url, more=shortlist.count - len(shown))
+        for _, activity_id, reason, said in shown:
+            line, link = lines.lines[activity_id]
+            group.items.append(
+                Item(
+                    line=line,
+                    url=link,
+                    reason=REASON_LABELS.get(reason, reason),
+                    personal=reason in PERSONAL_REASONS,
+                    summary=said,
+                )
+            )
+        groups.append(group)
+    return sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title))
+
+
+def _lines_shown(shortlists, lines: Lines) -> None:
+    lines.describe(
+        {
+            row[1]
+            for groups in shortlists.values()
+            for shortlist in groups.values()
+            for row in shortlist.shown()
+        }
+    )
+
+
+def preview_content(user, *, kind: str, email_floor: int, now: datetime) -> Content:
+    """What the user's next digest would say if it went out now.
+
+    Read as the digest reads it: the notifications no e-mail has covered yet
+    (above the floor set while e-mail was off), of the teams the user belongs to
+    now, and what waits on them. Nothing is claimed. Only what the user's own
+    digest would show: a silent read's comments have no activity before the reveal,
+    and the waiting lists show revealed threads only.
+    """
+    rows = (
+        Notification.objects.filter(user=user, delivery__isnull=True, pk__gt=email_floor)
+        .order_by("activity__created_at", "pk")
+        .values_list(*_ROW_FIELDS)
+    )
+    member_of = teams_of([user.pk]).get(user.pk, {})
+    shortlists = {
+        user.pk: _shortlisted(
+            rows.iterator(chunk_size=STREAM_CHUNK), member_of=member_of, immediate=False
+        )
+    }
+    lines = Lines()
+    _lines_shown(shortlists, lines)
+    return Content(
+        user=user,
+        delivery=DigestDelivery(user=user, kind=kind, period="preview"),
+        groups=_groups(shortlists[user.pk], lines),
+        waiting=waiting_sections([user], now=now)[user.pk],
+        item_count=sum(shortlist.count for shortlist in shortlists[user.pk].values()),
+    )
 
 
 def delivery_contents(
@@ -368,14 +473,7 @@ def delivery_contents(
         lines = Lines()
     teams = teams_of([delivery.user_id for delivery in deliveries.values()])
     shortlists = _shortlists(deliveries, teams)
-    lines.describe(
-        {
-            row[1]
-            for groups in shortlists.values()
-            for shortlist in groups.values()
-            for row in shortlist.shown()
-        }
-    )
+    _lines_shown(shortlists, lines)
     digests = [
         delivery.user
         for pk, delivery in deliveries.items()
@@ -385,30 +483,10 @@ def delivery_contents(
     contents: dict[int, Content | None] = dict.fromkeys(deliveries)
     for pk, groups_of in shortlists.items():
         delivery = deliveries[pk]
-        groups = []
-        for key, shortlist in groups_of.items():
-            # An activity deleted since it was streamed takes its notification with it.
-            shown = [row for row in shortlist.shown() if row[1] in lines.lines]
-            if not shown:
-                continue
-            title, url = lines.groups[key]
-            group = Group(title=title, url=url, more=shortlist.count - len(shown))
-            for _, activity_id, reason, said in shown:
-                line, link = lines.lines[activity_id]
-                group.items.append(
-                    Item(
-                        line=line,
-                        url=link,
-                        reason=REASON_LABELS.get(reason, reason),
-                        personal=reason in PERSONAL_REASONS,
-                        summary=said,
-                    )
-                )
-            groups.append(group)
         contents[pk] = Content(
             user=delivery.user,
             delivery=delivery,
-            groups=sorted(groups, key=lambda g: (not g.has_personal, -g.count, g.title)),
+            groups=_groups(groups_of, lines),
             waiting=waiting.get(delivery.user_id, WaitingSection()),
             item_count=sum(shortlist.count for shortlist in groups_of.values()),
         )

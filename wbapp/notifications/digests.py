@@ -1,7 +1,12 @@
 """Daily and weekly digests, exactly once: when they are due, their claim, their run.
 
 A digest is due when the user's local delivery hour (and weekday, for weekly) has
-come and the period it starts has not been claimed yet. Its claim, in one
+come today, in the user's time zone as it is that day (DST included), and the
+period it starts has not been claimed yet. Never earlier: a period is sent only on
+its own local day, at or after its hour. A run that comes after a whole missed day
+(the very first run, or a scheduler that was down) does not send yesterday's digest
+at an hour nobody chose; what it would have said comes in the next one, since a
+digest covers every notification no e-mail has covered yet. Its claim, in one
 transaction holding the user's preference row lock, inserts a ``DigestDelivery``
 unique on (user, period) and points every notification no e-mail has covered yet
 at it (``UPDATE … SET delivery_id … WHERE delivery_id IS NULL``); the highest id
@@ -22,7 +27,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +49,7 @@ from wbapp.activity.models import (
 )
 from wbapp.db import planned_per_query
 
-from .contents import Lines
+from .contents import Content, Lines, preview_content
 from .delivery import deliveries_send
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,94 @@ def digest_period(*, frequency: str, hour: int, weekday: int, tz, now: datetime)
             back = 7
         return f"weekly:{(local.date() - timedelta(days=back)).isoformat()}"
     return None
+
+
+def digest_due_period(*, frequency: str, hour: int, weekday: int, tz, now: datetime) -> str | None:
+    """The period whose digest may go out now: the one begun most recently, if it began today.
+
+    Today is the user's local date: a daily digest is due from its hour until local
+    midnight, a weekly one on its weekday from its hour. None before the hour (never
+    earlier), and for immediate and off.
+    """
+    period = digest_period(frequency=frequency, hour=hour, weekday=weekday, tz=tz, now=now)
+    if period is None or period.partition(":")[2] != now.astimezone(tz).date().isoformat():
+        return None
+    return period
+
+
+def local_hour_at(day: date, hour: int, tz) -> datetime:
+    """``hour``:00 on a local date, as the clocks show it there that day.
+
+    An hour the clocks skip (spring forward) is the first moment after the jump
+    (02:00 → 03:00 in New York); an hour they repeat (fall back) is its first time.
+    """
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def next_digest_at(
+    *, frequency: str, hour: int, weekday: int, tz, now: datetime, last_period: str = ""
+) -> datetime | None:
+    """When the user's next digest is sent (in their zone), at the earliest; None without one.
+
+    ``now`` itself when this period's digest is due and not sent yet (the next run,
+    within a quarter of an hour, sends it). Whether it is sent depends on there being
+    something new by then.
+    """
+    if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
+        return None
+    local = now.astimezone(tz)
+    due = digest_due_period(frequency=frequency, hour=hour, weekday=weekday, tz=tz, now=now)
+    if due is not None and due != last_period:
+        return local
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        if frequency == Frequency.WEEKLY and day.weekday() != weekday:
+            continue
+        at = local_hour_at(day, hour, tz)
+        if at > now and f"{frequency}:{day.isoformat()}" != last_period:
+            return at
+    return None
+
+
+@dataclass
+class DigestPreview:
+    """The settings page's preview: when the next digest goes out, and what it would say now."""
+
+    frequency: str
+    # In the user's time zone; None for immediate and off.
+    next_at: datetime | None
+    # What the digest would contain if it went out now; None for immediate and off.
+    content: Content | None
+    due_now: bool = False
+
+
+def digest_preview(*, user, preference: NotificationPreference, now: datetime) -> DigestPreview:
+    """What the user's next digest would contain now, and when it will be sent (a read).
+
+    A digest goes out only with something new in it: with nothing new, the period
+    due now passes and the next one is the one after.
+    """
+    frequency = preference.frequency
+    if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
+        return DigestPreview(frequency=frequency, next_at=None, content=None)
+    content = preview_content(user, kind=frequency, email_floor=preference.email_floor, now=now)
+    schedule = {
+        "frequency": frequency,
+        "hour": preference.hour,
+        "weekday": preference.weekday,
+        "tz": user.tzinfo,
+        "now": now,
+    }
+    last_period = preference.last_period
+    if not content.item_count:
+        last_period = digest_due_period(**schedule) or last_period
+    next_at = next_digest_at(**schedule, last_period=last_period)
+    return DigestPreview(
+        frequency=frequency,
+        next_at=next_at,
+        content=content,
+        due_now=next_at is not None and next_at <= now,
+    )
 
 
 def due_digests(*, now: datetime) -> list[tuple[int, str]]:
@@ -103,7 +196,7 @@ def due_digests(*, now: datetime) -> list[tuple[int, str]]:
                 zones[zone] = ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
                 zones[zone] = ZoneInfo("UTC")
-        period = digest_period(
+        period = digest_due_period(
             frequency=frequency or defaults.frequency,
             hour=defaults.hour if hour is None else hour,
             weekday=defaults.weekday if weekday is None else weekday,

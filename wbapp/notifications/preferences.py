@@ -7,9 +7,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from wbapp.activity.models import Frequency, Notification, NotificationPreference, Weekday
+from wbapp.activity.models import (
+    DeliveryKind,
+    DigestDelivery,
+    Frequency,
+    Notification,
+    NotificationPreference,
+    Weekday,
+)
 
-from .digests import digest_period
+from .digests import digest_period, local_hour_at
 
 
 def preferences_get(user) -> NotificationPreference:
@@ -50,12 +57,17 @@ def preferences_update(
     now = now or timezone.now()
     if (preference.frequency, preference.hour, preference.weekday) != (frequency, hour, weekday):
         # The first digest on the new schedule comes at its next delivery time, not at
-        # once for a period that began before the change. Nothing is lost meanwhile:
-        # the digest covers every notification no e-mail has covered yet.
-        current = digest_period(
-            frequency=frequency, hour=hour, weekday=weekday, tz=user.tzinfo, now=now
-        )
-        preference.last_period = current or ""
+        # once for a period that began hours before the change. Choosing the hour it
+        # is now is choosing this hour: its digest goes out at the next run, unless a
+        # digest went out already today. Nothing is lost meanwhile: the digest covers
+        # every notification no e-mail has covered yet.
+        tz = user.tzinfo
+        current = digest_period(frequency=frequency, hour=hour, weekday=weekday, tz=tz, now=now)
+        if current and _begun_this_hour(current, hour, tz, now) and not _sent_today(user, tz, now):
+            # Whatever an earlier change of schedule noted today, no digest went out.
+            preference.last_period = ""
+        else:
+            preference.last_period = current or ""
     preference.frequency = frequency
     preference.hour = hour
     preference.weekday = weekday
@@ -71,6 +83,21 @@ def preferences_update(
         ]
     )
     return preference
+
+
+def _begun_this_hour(period: str, hour: int, tz, now: datetime) -> bool:
+    local = now.astimezone(tz)
+    return period.partition(":")[2] == local.date().isoformat() and local.hour == hour
+
+
+def _sent_today(user, tz, now: datetime) -> bool:
+    """A daily or weekly digest was claimed for the user since local midnight."""
+    midnight = local_hour_at(now.astimezone(tz).date(), 0, tz)
+    return DigestDelivery.objects.filter(
+        user=user,
+        kind__in=[DeliveryKind.DAILY, DeliveryKind.WEEKLY],
+        created_at__gte=midnight,
+    ).exists()
 
 
 def locked_preference(user_id: int) -> NotificationPreference:

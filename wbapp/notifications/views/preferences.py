@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +20,7 @@ from wbapp.activity.models import Frequency
 from wbapp.http import HtmxHttpRequest, add_service_errors
 
 from .. import preferences
+from ..digests import digest_preview
 from ..follows import followed_initiatives
 from ..forms import PreferencesForm
 from ..unsubscribe import user_from_unsubscribe_token
@@ -27,12 +29,13 @@ PREFERENCES = "notifications/preferences.html"
 UNSUBSCRIBE = "notifications/unsubscribe.html"
 
 
-def _preferences_context(request: HttpRequest, form: PreferencesForm, **extra) -> dict:
+def _preferences_context(request: HttpRequest, form: PreferencesForm, preview, **extra) -> dict:
     return {
         "form": form,
         "time_zone": request.user.time_zone,
         "follows": followed_initiatives(request.user),
         "off": Frequency.OFF,
+        "preview": preview,
         **extra,
     }
 
@@ -67,14 +70,17 @@ def notification_settings(request: HtmxHttpRequest) -> HttpResponse:
                 },
             )
     status = 400 if form.errors else 200
+    # The digest as it would go out now, on the schedule saved (not one refused).
+    preview = digest_preview(user=user, preference=preference, now=timezone.now())
     if request.htmx and request.method == "POST":
         context = {
             "form": form,
             "time_zone": user.time_zone,
             "saved": _saved_message(preference) if saved else "",
+            "preview": preview,
         }
         return render(request, f"{PREFERENCES}#preferences_form", context, status=status)
-    return render(request, PREFERENCES, _preferences_context(request, form), status=status)
+    return render(request, PREFERENCES, _preferences_context(request, form, preview), status=status)
 
 
 def _saved_message(preference) -> str:

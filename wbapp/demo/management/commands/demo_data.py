@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from documents.models import Document, DocumentKind, Initiative
 from documents.services import drafting, initiatives, iterations
-from reviews.models import ParticipantRole, SessionOutcome
-from reviews.services.comments import comment_create
+from reviews.models import Comment, ParticipantRole, SessionOutcome
+from reviews.services.action_items import action_item_create
+from reviews.services.comments import comment_create, reply_create
 from reviews.services.decisions import session_close
 from reviews.services.phases import (
     participant_mark_done,
@@ -133,6 +134,18 @@ def _past_review(revision, users: dict[str, User]) -> None:
     for reviewer in (raj, lee):
         participant_mark_done(user=reviewer, session=session)
     session_start_discussion(user=maya, session=session)
+    threads = {c.body: c for c in Comment.objects.filter(session=session)}
+    for body, answer in REVIEW["replies"]:
+        reply_create(user=maya, comment=threads[body], body=answer)
+    for email, title in REVIEW["action_items"]:
+        action_item_create(
+            user=maya,
+            initiative=session.initiative,
+            title=title,
+            owner=users[email],
+            session=session,
+            due_on=timezone.localdate() + timedelta(days=7),
+        )
     session_close(
         user=maya,
         session=session,
