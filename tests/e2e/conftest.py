@@ -132,6 +132,19 @@ def new_context(
 
 
 @pytest.fixture
+def fast_hashing(settings) -> None:
+    """Sign-ups and sign-ins hash quickly: the browser journeys are not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def links_to_live_server(settings, live_server) -> None:
+    """E-mailed links point at the live server, over plain HTTP as it serves."""
+    settings.SITE_URL = live_server.url
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+
+
+@pytest.fixture
 def page(new_context: Browsing) -> Page:
     """A page in a fresh browser context; see ``new_context``."""
     return new_context().new_page()

@@ -12,15 +12,13 @@ cord with a resolution.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from documents.models import DocumentKind, Initiative, InitiativeStatus
 from documents.services import drafting, initiatives, iterations
 from reviews.models import AndonPull, Comment, CommentStatus, Mention
-from tests.e2e.helpers import select_passage
+from tests.e2e.helpers import select_passage, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 
@@ -43,20 +41,6 @@ REWRITE = {
 KEPT = ("problem", "nine days", "Question", "Median or worst case?")
 LOST = ("solution", "the courier scans a code on the phone", "Concern", "Is the code accessible?")
 REASON = "Legal has not seen the refund promise"
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(context, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def first_iteration():

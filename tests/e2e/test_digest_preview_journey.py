@@ -11,13 +11,12 @@ import zoneinfo
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from reviews.services.decisions import andon_pull
+from tests.e2e.helpers import sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.notifications.notify_helpers import async_comment
 from tests.reviews.factories import revision_for
@@ -30,15 +29,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ZONE = "Europe/Berlin"
 REASON = "Legal has not seen the refund promise"
 QUESTION = "Who pays the courier when the parcel is lost?"
-
-
-def sign_in(context, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def test_the_settings_page_previews_the_next_digest(

@@ -3,11 +3,10 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from documents.models import Document, Initiative
+from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -44,16 +43,6 @@ PRESS_RELEASE = {
     "Call to action": "Self-serve returns are live today for every order; learn more in the "
     "help centre.",
 }
-
-
-def sign_in(context, user, live_server) -> None:
-    """Give the browser context a session for ``user`` (the sign-in form has its own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def section(page: Page, heading: str):

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from reviews.services.comments import comment_create
 from reviews.services.phases import session_focus, session_start_discussion, session_start_reading
 from reviews.views import common as view_common
-from tests.e2e.test_session_journey import review_of_a_prfaq, sign_in
+from tests.e2e.helpers import sign_in
+from tests.e2e.test_session_journey import review_of_a_prfaq
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

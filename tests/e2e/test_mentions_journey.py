@@ -9,15 +9,13 @@ one mentioned, and Sam's inbox quotes "@Sam Patel", linked too.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from documents.models import DocumentKind
 from documents.services import drafting, initiatives, iterations
 from reviews.models import Comment, Mention
-from tests.e2e.helpers import select_passage
+from tests.e2e.helpers import select_passage, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 from wbapp.notifications.fanout import fan_out_pending
@@ -28,20 +26,6 @@ PROBLEM = (
     "Returning an item means finding the box, printing a label and waiting up to nine days "
     "for the money."
 )
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(context, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def test_a_name_picked_reads_as_the_name_and_mentions_that_member(

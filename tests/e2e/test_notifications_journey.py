@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -24,7 +23,7 @@ from documents.services import drafting, initiatives, iterations
 from reviews.models import Comment, ParticipantRole
 from reviews.services.phases import session_start_discussion, session_start_reading
 from reviews.services.scheduling import session_schedule
-from tests.e2e.helpers import select_passage
+from tests.e2e.helpers import select_passage, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 from wbapp.activity.models import NotificationPreference
@@ -37,21 +36,6 @@ POLL_WAIT_MS = 15_000
 AUTHOR_ZONE = "Europe/Berlin"
 PASSAGE = "without a label"
 COMMENT = "Who pays the courier when the parcel is lost?"
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(context, user, live_server) -> None:
-    """Give the browser context a session for ``user`` (the sign-in form has its own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def a_review_in_discussion():

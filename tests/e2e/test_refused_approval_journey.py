@@ -14,16 +14,12 @@ from documents.models import InitiativeStatus
 from reviews.models import CommentKind, ReviewSession, SessionPhase
 from reviews.services.comments import comment_create
 from reviews.services.phases import session_start_discussion, session_start_reading
-from tests.e2e.test_session_journey import review_of_a_prfaq, sign_in
+from tests.e2e.helpers import sign_in
+from tests.e2e.test_session_journey import review_of_a_prfaq
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REASON = "1 blocker is not resolved yet"
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_approved_with_a_blocker_open_is_refused_and_the_page_stays_as_it_was(

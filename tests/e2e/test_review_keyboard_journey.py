@@ -11,8 +11,6 @@ on the outdated blocker's card.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -22,7 +20,7 @@ from reviews.anchoring import index_to_utf16, section_plain_text
 from reviews.models import Comment, CommentKind, CommentStatus, Reply
 from reviews.services import comments
 from reviews.services.phases import session_start_discussion
-from tests.e2e.helpers import select_passage
+from tests.e2e.helpers import select_passage, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.reviews.factories import comment, reading_session
 from wbapp.accounts.models import Role
@@ -39,20 +37,6 @@ TEXT = {
 # Iteration 2: the sentence the blocker was about is gone.
 SOLUTION_2 = "The order page gets a Return button. The refund is issued at the first scan."
 SENTENCE = "One customer in five calls support to ask where it is."
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(context, user, live_server) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import re
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -20,7 +18,7 @@ from documents.models import DocumentKind, FaqAudience
 from documents.services import drafting, initiatives, iterations
 from reviews.models import Comment, ParticipantRole, ReviewSession, SessionOutcome, SessionPhase
 from reviews.services.scheduling import session_schedule
-from tests.e2e.helpers import select_passage
+from tests.e2e.helpers import select_passage, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Role
 
@@ -48,21 +46,6 @@ COMMENTS = [
     ("problem", "nine days", "Question", "Median or worst case?"),
     ("solution", "Return button", "Suggestion", "Show it in a picture."),
 ]
-
-
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(context, user, live_server) -> None:
-    """Give the browser context a session for ``user`` (the sign-in form has its own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def review_of_a_prfaq():

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import link_in_mail
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import InvitationFactory, TeamFactory, UserFactory
 from wbapp.accounts.models import Membership, Role
@@ -19,21 +20,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "silent-read-before-discussion"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def links_to_live_server(settings, live_server):
-    """E-mailed links point at the live server, over plain HTTP as it serves."""
-    settings.SITE_URL = live_server.url
-    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
-
-
-def link_in_mail(outbox, *, to: str, path: str) -> str:
-    """The one link to ``path…`` in the e-mails sent to ``to``."""
-    bodies = [message.body for message in outbox if to in message.to]
-    links = re.findall(rf"https?://\S+{re.escape(path)}\S+", "\n".join(bodies))
-    assert len(links) == 1, f"Expected one {path} link in the mail to {to}, found {links}"
-    return links[0]
 
 
 def sign_up(page: Page, name: str, email: str) -> None:
