@@ -60,16 +60,9 @@
     while (start < end && /\s/.test(text.charAt(start))) start++;
     while (end > start && /\s/.test(text.charAt(end - 1))) end--;
     if (end <= start) return null;
-    return {
-      root: root,
-      sectionKey: root.getAttribute("data-section-key"),
-      start: start,
-      end: end,
-      quote: text.slice(start, end),
-      prefix: text.slice(Math.max(0, start - CONTEXT), start),
-      suffix: text.slice(end, end + CONTEXT),
-      rect: range.getBoundingClientRect(),
-    };
+    var anchor = anchorAt(root, start, end);
+    anchor.rect = range.getBoundingClientRect();
+    return anchor;
   }
 
   // Where a comment's passage is in the text now: the stored offsets when they
@@ -389,6 +382,7 @@
     return sentences;
   }
 
+  // The anchor of a section's characters start..end: what selecting them would send.
   function anchorAt(root, start, end) {
     var text = root.textContent;
     return {

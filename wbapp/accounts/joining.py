@@ -143,13 +143,8 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
 # --- Signing up or in through the link ----------------------------------------------------
 
 
-class _InvitationSignupView(SignupView):
-    """allauth's sign-up, for the invited address only, ending in the team."""
-
-    template_name = "accounts/invitation_signup.html"
-
-    def get_form_class(self):
-        return SignupForm
+class _ForTheInvitation:
+    """What allauth's sign-up and sign-in forms need for an invitation: its address, its page."""
 
     def get_form_kwargs(self) -> dict:
         kwargs = super().get_form_kwargs()
@@ -160,6 +155,15 @@ class _InvitationSignupView(SignupView):
         context = super().get_context_data(**kwargs)
         context.update(_invitation_context(self.kwargs["invitation"], self.kwargs["token"]))
         return context
+
+
+class _InvitationSignupView(_ForTheInvitation, SignupView):
+    """allauth's sign-up, for the invited address only, ending in the team."""
+
+    template_name = "accounts/invitation_signup.html"
+
+    def get_form_class(self):
+        return SignupForm
 
     def form_valid(self, form) -> HttpResponse:
         invitation = self.kwargs["invitation"]
@@ -172,23 +176,13 @@ class _InvitationSignupView(SignupView):
         return _join(self.request, invitation, refused_to="home")
 
 
-class _InvitationSigninView(LoginView):
+class _InvitationSigninView(_ForTheInvitation, LoginView):
     """allauth's sign-in with the invited address filled in, ending in the team."""
 
     template_name = "accounts/invitation_signin.html"
 
     def get_form_class(self):
         return InvitationLoginForm
-
-    def get_form_kwargs(self) -> dict:
-        kwargs = super().get_form_kwargs()
-        kwargs["invited_email"] = self.kwargs["invitation"].email
-        return kwargs
-
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        context.update(_invitation_context(self.kwargs["invitation"], self.kwargs["token"]))
-        return context
 
     def form_valid(self, form) -> HttpResponse:
         invitation = self.kwargs["invitation"]

@@ -24,6 +24,7 @@ someone, or rare, and is never folded away.
 from wbapp.activity.models import Activity
 
 THREAD_VERBS = frozenset({"comment_added", "reply_added", "comment_addressed"})
+# A session's steps: one topic per session; the fan-out also tells its people personally.
 SESSION_VERBS = frozenset(
     {
         "session_scheduled",

@@ -56,7 +56,7 @@ from wbapp.activity.models import (
     Reason,
 )
 
-from .coalescing import topic_of
+from .coalescing import SESSION_VERBS, topic_of
 from .inbox import forget_unread_counts
 
 # Activities fanned out per transaction.
@@ -69,17 +69,6 @@ STALE_WINDOW = timedelta(minutes=10)
 # The order of precedence when one person has several reasons to hear of one event.
 REASON_RANK = {reason: rank for rank, reason in enumerate(Reason.values)}
 
-# Verbs about a session: its participants and facilitator hear of them personally.
-SESSION_VERBS = frozenset(
-    {
-        "session_scheduled",
-        "session_rescheduled",
-        "session_cancelled",
-        "session_started",
-        "session_discussion",
-        "decision_recorded",
-    }
-)
 LIVE_PHASES = frozenset({SessionPhase.READING, SessionPhase.DISCUSSION})
 
 # Verbs that only their personal recipients hear of (the comment itself already
@@ -210,6 +199,7 @@ def recipients(activity: Activity, context: _Context) -> dict[int, str]:
     for user_id, reason in _personal_from_payload(activity):
         add(user_id, reason)
     p = activity.payload
+    # A session's participants and facilitator hear of its steps personally.
     if activity.verb in SESSION_VERBS and isinstance(p.get("session_id"), int):
         for user_id in context.session_people.get(p["session_id"], ()):
             add(user_id, Reason.PARTICIPANT)
