@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from documents.models import InitiativeStatus
 from wbapp.accounts.models import User
+from wbapp.dates import BoundedDateField, LocalDateTimeField
 
 from . import mentions
 from .anchoring import CONTEXT_CHARS
@@ -42,7 +43,7 @@ class SessionForm(forms.Form):
     """
 
     title = forms.CharField(max_length=200)
-    starts_at = forms.DateTimeField(
+    starts_at = LocalDateTimeField(
         label="Starts at",
         widget=DateTimeLocalInput(),
         help_text="In your time zone; each invitee sees it in theirs.",
@@ -234,7 +235,7 @@ class ReplyForm(MentionsForm):
 class ActionItemForm(forms.Form):
     title = forms.CharField(label="Action", max_length=200)
     owner = MemberChoiceField(queryset=None, empty_label=None)
-    due_on = forms.DateField(
+    due_on = BoundedDateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -10,6 +10,7 @@ from documents.models import Initiative
 from wbapp.accounts.rules import is_editor, is_member, is_reviewer
 from wbapp.activity.models import Verb
 from wbapp.activity.recording import activity_record
+from wbapp.dates import check_day
 
 from .. import live
 from ..models import (
@@ -62,6 +63,9 @@ def action_item_create(
         raise ValidationError({"title": "Say what needs doing."}, code="required")
     if len(title) > ACTION_TITLE_MAX:
         raise ValidationError({"title": f"At most {ACTION_TITLE_MAX} characters."})
+    if due_on is not None:
+        # Any past date is allowed (an item noted late), but none before 2000.
+        check_day(due_on, today=timezone.localdate(), field="due_on")
     check_member_ids(
         initiative.team, {owner.pk}, "owner", "The owner must be a member of the team."
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from documents.models import Revision
 from wbapp.activity.models import Verb
 from wbapp.activity.recording import activity_record
+from wbapp.dates import check_moment
 
 from .. import live
 from ..models import (
@@ -63,6 +64,8 @@ def _clean_title(title: str) -> str:
 def _check_starts_at(starts_at: datetime, now: datetime) -> None:
     if not isinstance(starts_at, datetime) or timezone.is_naive(starts_at):
         raise ValidationError({"starts_at": "A start time needs a time zone."}, code="naive")
+    # Before the past check: year 1 is out of range, not merely past.
+    check_moment(starts_at, now=now, field="starts_at")
     if starts_at < now - START_TIME_GRACE:
         raise ValidationError({"starts_at": "The start time is in the past."}, code="past")
 

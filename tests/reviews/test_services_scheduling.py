@@ -12,6 +12,7 @@ from reviews.services.scheduling import (
     session_schedule,
     suggested_reading_minutes,
 )
+from tests.dates_cases import RANGE, VIEW_ZONES, moments_out_of_range
 from tests.factories import UserFactory
 from tests.reviews.factories import (
     reading_session,
@@ -189,6 +190,17 @@ def test_a_start_time_in_the_past_is_refused_but_a_few_minutes_ago_is_fine(cast)
     assert session.pk is not None
 
 
+@pytest.mark.parametrize("zone_name", VIEW_ZONES)
+def test_a_start_out_of_range_is_refused_in_any_zone_and_nothing_is_stored(cast, zone_name):
+    for starts_at in moments_out_of_range(zone_name):
+        with pytest.raises(ValidationError) as error:
+            scheduled_session(cast, starts_at=starts_at)
+
+        assert error.value.message_dict["starts_at"][0].startswith(RANGE), starts_at
+    assert not ReviewSession.objects.exists()
+    assert not Activity.objects.filter(verb=Verb.SESSION_SCHEDULED).exists()
+
+
 def test_a_title_is_required(cast):
     with pytest.raises(ValidationError) as error:
         scheduled_session(cast, title="   ")
@@ -213,6 +225,21 @@ def test_the_facilitator_reschedules_before_the_start(cast):
     assert session.state_version == version + 1
     activity = Activity.objects.get(verb=Verb.SESSION_RESCHEDULED)
     assert activity.payload["changed"] == ["reading_minutes", "starts_at", "title"]
+
+
+@pytest.mark.parametrize("zone_name", VIEW_ZONES)
+def test_rescheduling_out_of_range_is_refused_and_changes_nothing(cast, zone_name):
+    session = scheduled_session(cast)
+    before = (session.starts_at, session.state_version)
+
+    for starts_at in moments_out_of_range(zone_name):
+        with pytest.raises(ValidationError) as error:
+            session_reschedule(user=cast.editor, session=session, starts_at=starts_at)
+
+        assert error.value.message_dict["starts_at"][0].startswith(RANGE), starts_at
+    session.refresh_from_db()
+    assert (session.starts_at, session.state_version) == before
+    assert not Activity.objects.filter(verb=Verb.SESSION_RESCHEDULED).exists()
 
 
 def test_rescheduling_replaces_the_invitation_list(cast):

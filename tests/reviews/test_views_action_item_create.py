@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ActionItem
+from tests.dates_cases import RANGE, days_out_of_range
 from tests.documents.access import request_as
 from tests.reviews.factories import comment, discussion_session, reading_session
 
@@ -57,6 +58,17 @@ def test_a_member_assigns_an_action_item_from_a_thread(cast):
     assert (item.comment, item.session, item.owner) == (thread, session, cast.reviewer)
     assert str(item.due_on) == "2031-01-31"
     assert "Size the fraud risk" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", days_out_of_range())
+def test_a_due_date_out_of_range_shows_the_form_again_in_the_thread(cast, typed):
+    thread = comment(cast.reviewer, discussion_session(cast))
+    response = request_as(
+        cast, "editor", "post", url(thread), data(cast, due_on=typed), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert RANGE in response.content.decode()
+    assert not ActionItem.objects.exists()
 
 
 def test_the_owner_must_be_a_member(cast):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reviews.models import ActionItem
 from reviews.services.action_items import action_item_create, action_item_set_done
+from tests.dates_cases import RANGE, days_out_of_range
 from tests.documents.access import request_as
 from tests.documents.factories import InitiativeFactory
 from tests.factories import MembershipFactory, TeamFactory
@@ -79,6 +80,16 @@ def test_an_owner_from_outside_the_team_is_refused(cast):
     data = {"title": "Do it", "owner": cast.outsider.pk}
     response = request_as(cast, "reviewer", "post", url(initiative), data)
     assert response.status_code == 400
+    assert not ActionItem.objects.exists()
+
+
+@pytest.mark.parametrize("typed", days_out_of_range())
+def test_a_due_date_out_of_range_shows_the_form_again_with_the_range(cast, typed):
+    initiative = initiative_of(cast)
+    data = {"title": "Do it", "owner": cast.editor.pk, "due_on": typed}
+    response = request_as(cast, "reviewer", "post", url(initiative), data)
+    assert response.status_code == 400
+    assert RANGE in response.content.decode()
     assert not ActionItem.objects.exists()
 
 

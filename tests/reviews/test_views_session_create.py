@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ParticipantRole, ReviewSession
+from tests.dates_cases import RANGE, VIEW_ZONES, typed_out_of_range
 from tests.documents.access import request_as
 from tests.reviews.factories import revision_for
 
@@ -99,3 +100,41 @@ def test_the_facilitator_must_be_a_team_member(cast):
     response = request_as(cast, "editor", "post", url(revision), data)
     assert response.status_code == 400
     assert not ReviewSession.objects.exists()
+
+
+def in_zone(cast, zone_name):
+    cast.editor.time_zone = zone_name
+    cast.editor.save(update_fields=["time_zone"])
+
+
+@pytest.mark.parametrize("zone_name", VIEW_ZONES)
+def test_a_start_out_of_range_shows_the_form_again_with_the_range(cast, zone_name):
+    in_zone(cast, zone_name)
+    revision = revision_for(cast)
+    for typed in typed_out_of_range(zone_name):
+        data = form_data(cast, starts_at=typed)
+        response = request_as(cast, "editor", "post", url(revision), data)
+
+        assert response.status_code == 400, typed
+        assert RANGE in response.content.decode(), typed
+    assert not ReviewSession.objects.exists()
+
+
+def test_a_time_the_clocks_skip_is_refused_with_a_message_that_says_so(cast):
+    in_zone(cast, "America/New_York")
+    revision = revision_for(cast)
+    data = form_data(cast, starts_at="2031-03-09T02:30")
+    response = request_as(cast, "editor", "post", url(revision), data)
+    assert response.status_code == 400
+    assert "02:30 on 9 March 2031 does not exist in America/New York" in response.content.decode()
+    assert not ReviewSession.objects.exists()
+
+
+def test_a_time_the_clocks_show_twice_is_its_first_occurrence(cast):
+    in_zone(cast, "America/New_York")
+    revision = revision_for(cast)
+    data = form_data(cast, starts_at="2031-11-02T01:30")
+    response = request_as(cast, "editor", "post", url(revision), data)
+    assert response.status_code == 302
+    # Still on summer time (-04:00): the first 01:30 of the night.
+    assert ReviewSession.objects.get().starts_at == datetime(2031, 11, 2, 5, 30, tzinfo=UTC)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ReviewSession
+from tests.dates_cases import RANGE, VIEW_ZONES, typed_out_of_range
 from tests.documents.access import request_as
 from tests.reviews.factories import reading_session, scheduled_session
 
@@ -58,3 +59,17 @@ def test_a_started_session_cannot_be_rescheduled(cast):
     session = reading_session(cast)
     response = request_as(cast, "editor", "get", url(session), follow=True)
     assert "Only a session that has not started can be rescheduled." in response.content.decode()
+
+
+@pytest.mark.parametrize("zone_name", VIEW_ZONES)
+def test_a_new_start_out_of_range_shows_the_form_again_and_changes_nothing(cast, zone_name):
+    cast.owner.time_zone = zone_name
+    cast.owner.save(update_fields=["time_zone"])
+    session = scheduled_session(cast)
+    for typed in typed_out_of_range(zone_name):
+        response = request_as(cast, "owner", "post", url(session), data(cast, starts_at=typed))
+
+        assert response.status_code == 400, typed
+        assert RANGE in response.content.decode(), typed
+    fresh = ReviewSession.objects.get(pk=session.pk)
+    assert (fresh.title, fresh.starts_at) == (session.title, session.starts_at)
