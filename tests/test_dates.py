@@ -58,7 +58,7 @@ def test_a_time_the_clocks_skip_is_refused_with_a_message_that_says_so():
         aware(datetime(2026, 3, 8, 2, 30), NEW_YORK, now=NOW)
 
     assert error.value.messages == [
-        "02:30 on 8 March 2026 does not exist in America/New York: the clocks go forward "
+        "02:30 on 8 March 2026 does not exist in America/New_York: the clocks go forward "
         "then. Choose another time."
     ]
     assert error.value.code == "skipped_time"

@@ -59,10 +59,6 @@ def check_moment(moment: datetime, *, now: datetime, field: str | None = None) -
     check_day(moment.date(), today=now.astimezone(moment.tzinfo).date(), field=field)
 
 
-def _zone_name(zone: tzinfo) -> str:
-    return str(getattr(zone, "key", zone)).replace("_", " ")
-
-
 def aware(local: datetime, zone: tzinfo, *, now: datetime | None = None) -> datetime:
     """A wall-clock time in ``zone`` as an exact moment, or a ValidationError saying why not.
 
@@ -75,7 +71,7 @@ def aware(local: datetime, zone: tzinfo, *, now: datetime | None = None) -> date
     moment = local.replace(tzinfo=zone, fold=0)
     if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(fold=0):
         raise ValidationError(
-            f"{local:%H:%M} on {_day(local)} does not exist in {_zone_name(zone)}: the "
+            f"{local:%H:%M} on {_day(local)} does not exist in {zone}: the "
             "clocks go forward then. Choose another time.",
             code="skipped_time",
         )

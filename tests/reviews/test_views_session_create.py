@@ -126,7 +126,7 @@ def test_a_time_the_clocks_skip_is_refused_with_a_message_that_says_so(cast):
     data = form_data(cast, starts_at="2031-03-09T02:30")
     response = request_as(cast, "editor", "post", url(revision), data)
     assert response.status_code == 400
-    assert "02:30 on 9 March 2031 does not exist in America/New York" in response.content.decode()
+    assert "02:30 on 9 March 2031 does not exist in America/New_York" in response.content.decode()
     assert not ReviewSession.objects.exists()
 
 
