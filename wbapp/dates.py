@@ -3,7 +3,7 @@
 Every date or time typed into Workback (a session's start, an action item's due date,
 and whatever a command or a future API passes to the same services) lies between
 1 January 2000 and ten years from today, counted in the zone it was written in. Outside
-it a date is a slip of the keyboard (year 20226) or a probe (year 9999), and a probe
+it a date is a slip of the keyboard (2062 for 2026) or a probe (year 9999), and a probe
 does lasting harm: 9999-12-31 20:00 in New York is a moment of the year 10000 in UTC,
 which PostgreSQL stores but Python cannot read back, so every page showing that row
 would fail from then on. The range is checked on the local date before anything is
