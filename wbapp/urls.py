@@ -3,10 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from wbapp import views
+from wbapp.accounts import signin
+
+# allauth's limits answer with this (sign-up, password reset, …).
+handler429 = signin.too_many_requests
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's sign-in, answering a throttled attempt with 429 and Retry-After.
+    path("accounts/login/", signin.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("wbapp.accounts.urls")),
     path("", include("documents.urls")),
