@@ -6,10 +6,12 @@ with Retry-After and say, in words, when to try again. The throttle lives in Red
 which the suite clears between tests.
 """
 
+import re
 import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core import mail
 
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
 from wbapp.accounts.services import invitation_token
@@ -232,3 +234,24 @@ def test_password_reset_is_throttled_per_address_asked_for(client):
     assert refused.status_code == 429
     assert refused["Retry-After"] == "60"
     assert "Try again in 1 minute." in refused.content.decode()
+
+
+def test_resetting_the_password_forgets_the_addresss_failures(client):
+    owner = UserFactory(email="lee@example.com")
+    fail(client, "lee@example.com", 5, address=OWNER)
+    client.post("/accounts/password/reset/", {"email": "lee@example.com"}, REMOTE_ADDR=OWNER)
+    [link] = re.findall(r"https?://\S+(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form = client.get(link, REMOTE_ADDR=OWNER, follow=True)
+    new_password = "a-new-horse-battery-staple"
+    client.post(
+        form.redirect_chain[-1][0],
+        {"password1": new_password, "password2": new_password},
+        REMOTE_ADDR=OWNER,
+    )
+    owner.refresh_from_db()
+    assert owner.check_password(new_password)
+
+    response = sign_in(client, "lee@example.com", new_password, address=OWNER)
+
+    assert response.status_code == 302
+    assert signed_in(client, owner)

@@ -3,10 +3,15 @@
 A throttled sign-in shows its own page again, with the form and the reason (the
 adapter's refusal says when to try again); allauth's other limits (sign-up, password
 reset, …) show ``429.html`` in the site's layout. Either way the status is 429 and
-``Retry-After`` says the seconds to wait.
+``Retry-After`` says the seconds to wait. A password reset forgets the failures of the
+address it was made from.
 """
 
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.account.signals import password_reset
 from allauth.account.views import LoginView
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -43,6 +48,15 @@ class SigninView(RefusesWith429, LoginView):
 
 
 login = SigninView.as_view()
+
+
+@receiver(password_reset, dispatch_uid="signin-reset-forgets-failures")
+def _reset_forgets_failures(sender, request, user, **kwargs) -> None:
+    # The refusal advises a reset: whoever follows it signs in next, without waiting.
+    address = get_adapter(request).get_client_ip(request)
+    emails = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    for email in emails:
+        throttle.succeeded(email=email, address=address)
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
