@@ -24,13 +24,13 @@ def test_attempts_sent_at_once_past_the_free_ones_let_only_one_through():
     second = throttle.claim(email=LEE, address=HOME)
 
     assert first == 0
-    assert second == 60
+    assert second in (59, 60)
 
 
 def test_the_address_typed_counts_in_any_case():
     fail(5, email="Lee@Example.com")
 
-    assert throttle.waiting(email=" lee@example.com", address=HOME) == 60
+    assert throttle.waiting(email=" lee@example.com", address=HOME) in (59, 60)
 
 
 def test_an_ipv6_client_is_its_network():
@@ -39,7 +39,7 @@ def test_an_ipv6_client_is_its_network():
         assert throttle.claim(email=LEE, address=address) == 0
         throttle.failed(email=LEE, address=address)
 
-    assert throttle.waiting(email=LEE, address="2001:db8:0:7:ffff::1") == 60
+    assert throttle.waiting(email=LEE, address="2001:db8:0:7:ffff::1") in (59, 60)
     assert throttle.waiting(email=LEE, address="2001:db8:0:8::1") == 0
 
 
@@ -89,7 +89,7 @@ def test_the_longest_of_several_windows_counts(settings):
 
 @pytest.mark.parametrize(
     ("seconds", "words"),
-    [(1, "1 second"), (45, "45 seconds"), (60, "1 minute"), (61, "2 minutes"), (900, "15 minutes")],
+    [(1, "1 second"), (29, "29 seconds"), (30, "1 minute"), (60, "1 minute"), (61, "2 minutes")],
 )
 def test_the_wait_in_words(seconds, words):
     assert throttle.in_words(seconds) == words

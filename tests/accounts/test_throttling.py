@@ -36,6 +36,10 @@ def signed_in(client, user) -> bool:
     return client.session.get(SESSION_KEY) == str(user.pk)
 
 
+def retry_after(response) -> int:
+    return int(response["Retry-After"])
+
+
 def fail(client, email, times, **where):
     for _ in range(times):
         sign_in(client, email, "wrong-password", **where)
@@ -61,7 +65,7 @@ def test_after_five_failures_the_same_address_waits_even_with_the_right_password
     response = sign_in(client, "lee@example.com", PASSWORD, address=ATTACKER)
 
     assert response.status_code == 429
-    assert response["Retry-After"] == "60"
+    assert retry_after(response) in (59, 60)  # Counted from the fifth failure, a moment ago.
     html = response.content.decode()
     assert "Too many failed sign-ins to this account from your address." in html
     assert "Try again in 1 minute, or reset your password." in html
@@ -106,8 +110,9 @@ def test_each_failure_past_the_fifth_doubles_the_wait(client, settings):
     response = sign_in(client, "lee@example.com", PASSWORD, address=ATTACKER)
 
     assert response.status_code == 429
-    assert response["Retry-After"] == "2"
-    assert "Try again in 2 seconds" in response.content.decode()
+    assert retry_after(response) in (1, 2)
+    html = response.content.decode()
+    assert re.search(r"Try again in [12] seconds?, or reset your password", html)
 
 
 def test_a_successful_sign_in_forgets_the_addresss_failures(client):
@@ -150,7 +155,7 @@ def test_signing_in_through_an_invitation_is_throttled_alike(client, cast):
     )
 
     assert response.status_code == 429
-    assert response["Retry-After"] == "60"
+    assert retry_after(response) in (59, 60)
     assert "Sign in to join Returns" in response.content.decode()
 
 

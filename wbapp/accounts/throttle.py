@@ -107,8 +107,8 @@ def longest_window(action: str) -> int:
 
 
 def in_words(seconds: int) -> str:
-    """``"1 minute"``, ``"2 seconds"``: how long to wait, for a person."""
-    if seconds < 60:
+    """``"1 minute"``, ``"2 seconds"``: how long to wait, for a person (never too short)."""
+    if seconds < 30:
         return f"{seconds} second{'' if seconds == 1 else 's'}"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
