@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,8 @@ from wbapp.accounts import signin
 
 # allauth's limits answer with this (sign-up, password reset, …).
 handler429 = signin.too_many_requests
+# The admin signs in through the throttled sign-in, not a password form of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -260,3 +260,16 @@ def test_resetting_the_password_forgets_the_addresss_failures(client):
 
     assert response.status_code == 302
     assert signed_in(client, owner)
+
+
+def test_the_admin_sign_in_is_the_throttled_one(client):
+    # Django's own admin sign-in would check passwords with no throttle at all.
+    staff = UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+
+    response = client.post(
+        "/admin/login/", {"username": "admin@example.com", "password": PASSWORD}, REMOTE_ADDR=OWNER
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Flogin%2F"
+    assert not signed_in(client, staff)
