@@ -30,9 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- Throttling failed sign-ins -----------------------------------------------------
     #
-    # allauth calls pre_authenticate before checking a password, then authentication_failed
-    # or (through authenticate) nothing more. Its own "login_failed" limit is per client
-    # address only (settings); the account is counted with the address here.
+    # allauth's authenticate calls pre_authenticate before it checks the password, and
+    # authentication_failed when the password is wrong. Its own "login_failed" limit is per
+    # client address only (settings); here the account is counted with the address.
 
     def _pair(self, request, credentials: dict) -> dict:
         return {"email": credentials.get("email", ""), "address": self.get_client_ip(request)}

@@ -5,8 +5,8 @@ count is an account from one address: its per-account limit let anyone keep an o
 by failing on purpose. Here each pair (the address typed in, the client address) gets
 five failures free, then waits before each further attempt: 1 minute, 2, 4, … at most 15
 (``settings.LOGIN_THROTTLE_*``). The owner, signing in from their own address, is never
-slowed by an attacker's failures. A success forgets the pair; so does a day without
-failures.
+slowed by an attacker's failures. A success forgets the pair, and so do a password
+reset from that address (``signin``) and a day without failures.
 
 An attempt is claimed before the password is checked, as allauth does with its own
 limits: of attempts sent at once past the free ones, only one sets the next wait and
