@@ -217,6 +217,14 @@ def test_app_uses_the_stacks_database_redis_and_mailpit():
     assert "DEBUG" not in env
 
 
+def test_the_client_address_is_read_as_the_stack_is_served():
+    # gunicorn is published directly: no proxy of ours writes X-Forwarded-For.
+    assert _environment("web", LOCAL_ENV)["TRUSTED_PROXY_COUNT"] == "0"
+    # Behind a TLS-terminating proxy, one variable says so.
+    behind_proxy = _environment("web", {**LOCAL_ENV, "TRUSTED_PROXY_COUNT": "1"})
+    assert behind_proxy["TRUSTED_PROXY_COUNT"] == "1"
+
+
 def test_secret_key_is_required_and_never_committed():
     assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", SERVICES["web"]["environment"]["SECRET_KEY"])
     with pytest.raises(LookupError, match="SECRET_KEY"):

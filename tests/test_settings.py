@@ -63,6 +63,8 @@ def test_deployment_checks_catch_a_debug_deployment():
         ("SECURE_SSL_REDIRECT", "sometimes"),
         ("SITE_URL", "workback.example"),
         ("TIME_ZONE", "Mars/Olympus"),
+        ("TRUSTED_PROXY_COUNT", "one"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_junk_configuration_stops_start_up_naming_the_variable(variable, junk):
@@ -72,6 +74,17 @@ def test_junk_configuration_stops_start_up_naming_the_variable(variable, junk):
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
     assert variable in last_line
+
+
+def test_the_trusted_proxy_count_decides_where_allauth_reads_the_client_address():
+    script = "from allauth import app_settings; print(app_settings.TRUSTED_PROXY_COUNT)"
+
+    behind_two = _manage("shell", "-c", script, **_production(TRUSTED_PROXY_COUNT="2"))
+    direct = _manage("shell", "-c", script, **_production())
+
+    assert behind_two.stdout.strip().splitlines()[-1] == "2", behind_two.stderr
+    # By default no proxy is trusted: X-Forwarded-For, which anyone can send, is ignored.
+    assert direct.stdout.strip().splitlines()[-1] == "0", direct.stderr
 
 
 def test_missing_secret_key_is_refused_in_production():

@@ -214,12 +214,26 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Workback] "
-# Login throttling: five failed attempts per account per five minutes.
+# Throttling that slows an attacker without locking the owner out (README, "Signing in").
+# allauth limits what one client address may do; failed sign-ins to an account are
+# limited per account *and* address together by wbapp.accounts.throttle, never per
+# account alone, so that nobody can keep an owner out by failing on purpose.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Per account and address: five failures cost nothing, then each waits twice as long as
+# the one before (1 minute, 2, 4, … at most 15), until a success or a day without failures.
+LOGIN_THROTTLE_FREE_FAILURES = 5
+LOGIN_THROTTLE_FIRST_WAIT = 60
+LOGIN_THROTTLE_LONGEST_WAIT = 15 * 60
+LOGIN_THROTTLE_MEMORY = 24 * 60 * 60
+# How many proxies of ours stand in front of the app, each appending the address it saw
+# to X-Forwarded-For: the client address is read that many entries from the right, and
+# nothing further left (which the client can write). 0 when clients reach the app
+# directly: X-Forwarded-For is ignored and the connection's address counts.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 TEAM_INVITATION_MAX_AGE_DAYS = env_int("TEAM_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
 # Absolute links in e-mails (invitations, digests) start with this; there is no

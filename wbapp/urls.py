@@ -1,12 +1,21 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from wbapp import views
+from wbapp.accounts import signin
+
+# allauth's limits answer with this (sign-up, password reset, …).
+handler429 = signin.too_many_requests
+# The admin signs in through the throttled sign-in, not a password form of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's sign-in, answering a throttled attempt with 429 and Retry-After.
+    path("accounts/login/", signin.login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("wbapp.accounts.urls")),
     path("", include("documents.urls")),

@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Imported once the app registry is ready (it imports models): it connects
         # its signal receivers.
-        from . import navigation  # noqa: F401
+        from . import navigation, signin  # noqa: F401

@@ -24,6 +24,7 @@ from . import services
 from .forms import InvitationLoginForm, SignupForm
 from .lookups import email_has_account, get_invitation_for_invitee
 from .models import Invitation
+from .signin import RefusesWith429
 
 EXPIRED = (
     "This invitation has expired",
@@ -176,7 +177,7 @@ class _InvitationSignupView(_ForTheInvitation, SignupView):
         return _join(self.request, invitation, refused_to="home")
 
 
-class _InvitationSigninView(_ForTheInvitation, LoginView):
+class _InvitationSigninView(_ForTheInvitation, RefusesWith429, LoginView):
     """allauth's sign-in with the invited address filled in, ending in the team."""
 
     template_name = "accounts/invitation_signin.html"
