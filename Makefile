@@ -52,11 +52,15 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/djlint --reformat --quiet templates || true
 
+# Pins stay where they are unless pyproject.toml asks for more, or LOCK_ARGS says which to move:
+# `make lock LOCK_ARGS="--upgrade-package django"`, or `LOCK_ARGS=--upgrade` for everything.
+LOCK_ARGS ?=
 lock: $(VENV)/.dev
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
-		--custom-compile-command "make lock" --quiet -o requirements.lock
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 \
-		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements-dev.lock
+		--generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS) \
+		-o requirements-dev.lock
 
 # The digest run for 10,000 users and 200,000 events, on a throwaway PostgreSQL database.
 .PHONY: bench-digest
