@@ -1,12 +1,15 @@
 """The HTTP Observatory's tests, reproduced on Workback served in its production configuration.
 
 MDN's HTTP Observatory grades a site from 100 points, adding or taking away a modifier for
-the result of each of its tests (content security policy, cookies, cross-origin resource
+the result of each of its ten tests (content security policy, cookies, cross-origin resource
 sharing, redirection, referrer policy, strict transport security, subresource integrity,
-X-Content-Type-Options, X-Frame-Options). Bonuses count only once the score is 90 or more;
-100 and over is A+. Its scanner needs a public host name, so these tests run its checks and
-its scoring on gunicorn with production settings (``production_web_server``: DEBUG off, HSTS
-and the https redirect on), reached as a browser behind the TLS-terminating proxy would.
+X-Content-Type-Options, X-Frame-Options, cross-origin resource policy). Bonuses count only
+once the score is 90 or more; 100 and over is A+. Its scanner (npm's
+@mdn/mdn-http-observatory, algorithm 4) asks ports 80 and 443 of a host name, so these tests
+reproduce its checks and its scoring table on gunicorn with production settings
+(``production_web_server``: DEBUG off, HSTS and the https redirect on), reached as a browser
+behind the TLS-terminating proxy would. The scanner itself, run once against Workback served
+that way with TLS on localhost, gave the same results: A+, 120, ten tests passed.
 
 Beyond the Observatory: the Permissions-Policy header turns off the browser features
 Workback does not use, and the app server does not name itself (gunicorn.conf.py).
@@ -41,9 +44,9 @@ MODIFIERS = {
     "cookies-secure-with-httponly-sessions-and-samesite": 5,
     "cookies-secure-with-httponly-sessions": 0,
     "cookies-not-found": 0,
-    "cookies-session-without-secure-flag-but-protected-by-hsts": -5,
+    "cookies-session-without-secure-flag-but-protected-by-hsts": -10,
     "cookies-without-secure-flag-but-protected-by-hsts": -5,
-    "cookies-session-without-httponly-flag": -10,
+    "cookies-session-without-httponly-flag": -30,
     "cookies-without-secure-flag": -20,
     "cookies-anticsrf-without-samesite-flag": -20,
     "cookies-session-without-secure-flag": -40,
@@ -55,7 +58,6 @@ MODIFIERS = {
     "redirection-not-to-https": -20,
     "redirection-missing": -20,
     "referrer-policy-private": 5,
-    "referrer-policy-no-referrer-when-downgrade": 0,
     "referrer-policy-not-implemented": 0,
     "referrer-policy-unsafe": -5,
     "hsts-implemented-max-age-at-least-six-months": 0,
@@ -71,7 +73,14 @@ MODIFIERS = {
     "x-frame-options-implemented-via-csp": 5,
     "x-frame-options-sameorigin-or-deny": 0,
     "x-frame-options-not-implemented": -20,
+    "corp-implemented-with-same-origin": 10,
+    "corp-implemented-with-same-site": 10,
+    "corp-implemented-with-cross-origin": 0,
+    "corp-not-implemented": 0,
+    "corp-header-invalid": -5,
 }
+GRADES = [(100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (65, "B-"), (60, "C+")]
+GRADES += [(50, "C"), (45, "C-"), (40, "D+"), (30, "D"), (25, "D-"), (0, "F")]
 SIX_MONTHS = 15_768_000
 UNUSED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "display-capture"}
 
@@ -245,8 +254,6 @@ def referrer_policy(response: Response) -> str:
     policy = [value.strip().lower() for value in header.split(",")][-1]
     if policy in {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}:
         return "referrer-policy-private"
-    if policy == "no-referrer-when-downgrade":
-        return "referrer-policy-no-referrer-when-downgrade"
     return "referrer-policy-unsafe"
 
 
@@ -304,6 +311,16 @@ def x_frame_options(response: Response) -> str:
     return "x-frame-options-not-implemented"
 
 
+def cross_origin_resource_policy(response: Response) -> str:
+    header = response.header("Cross-Origin-Resource-Policy")
+    if header is None:
+        return "corp-not-implemented"
+    value = header.strip().lower()
+    if value in ("same-origin", "same-site", "cross-origin"):
+        return f"corp-implemented-with-{value}"
+    return "corp-header-invalid"
+
+
 def grade(results: list[str]) -> tuple[int, str]:
     """The Observatory's score and grade: bonuses count only from a score of 90."""
     penalties = sum(min(MODIFIERS[result], 0) for result in results)
@@ -311,10 +328,8 @@ def grade(results: list[str]) -> tuple[int, str]:
     score = 100 + penalties
     if score >= 90:
         score += bonuses
-    for floor, letter in [(100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (60, "C")]:
-        if score >= floor:
-            return score, letter
-    return score, "F"
+    score = max(score, 0)
+    return score, next(letter for floor, letter in GRADES if score >= floor)
 
 
 def observatory(visitor: Visitor, pages: list[Response], plain_http: Response) -> list[str]:
@@ -332,6 +347,7 @@ def observatory(visitor: Visitor, pages: list[Response], plain_http: Response) -
         min((subresource_integrity(page) for page in pages), key=MODIFIERS.get),
         x_content_type_options(first),
         x_frame_options(first),
+        cross_origin_resource_policy(first),
     ]
 
 
@@ -354,6 +370,7 @@ def test_production_configuration_scores_a_plus_with_every_test_passing(signed_i
         "hsts-implemented-max-age-at-least-six-months",
         "sri-not-implemented-but-all-scripts-loaded-from-secure-origin",
         "x-frame-options-implemented-via-csp",
+        "corp-not-implemented",
     }
 
 
@@ -373,6 +390,7 @@ def test_the_checks_catch_what_would_lower_the_grade():
     loose.headers["Referrer-Policy"] = "unsafe-url"
     loose.headers["Strict-Transport-Security"] = "max-age=86400"
     loose.headers["Access-Control-Allow-Origin"] = "*"
+    loose.headers["Cross-Origin-Resource-Policy"] = "anyone"
     cookies_set = ["sessionid=1; Path=/; Secure; SameSite=Lax", "csrftoken=2; Path=/; Secure"]
     redirect = Response(301, http.client.HTTPMessage(), b"")
     redirect.headers["Location"] = "http://workback.example/"
@@ -387,6 +405,7 @@ def test_the_checks_catch_what_would_lower_the_grade():
         subresource_integrity(loose),
         x_content_type_options(loose),
         x_frame_options(loose),
+        cross_origin_resource_policy(loose),
     ]
 
     assert results == [
@@ -399,6 +418,7 @@ def test_the_checks_catch_what_would_lower_the_grade():
         "sri-not-implemented-and-external-scripts-not-loaded-securely",
         "x-content-type-options-not-implemented",
         "x-frame-options-not-implemented",
+        "corp-header-invalid",
     ]
     assert grade(results)[1] == "F"
     # A deleted cookie is not kept, so it is not judged; a kept one without Secure is.
