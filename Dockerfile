@@ -33,5 +33,6 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /nonexistent workba
 USER workback
 
 EXPOSE 8000
-# gunicorn binds 0.0.0.0:$PORT and starts $WEB_CONCURRENCY workers.
+# gunicorn binds 0.0.0.0:$PORT and starts $WEB_CONCURRENCY workers; it reads
+# ./gunicorn.conf.py from this directory (its responses carry no Server header).
 CMD ["gunicorn", "wbapp.wsgi:application", "--access-logfile", "-"]

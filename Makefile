@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_ENV := env DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECRET_KEY=test-only-secret DEBUG=0 STATIC_MANIFEST=0 SECURE_SSL_REDIRECT=0
 
-.PHONY: run test lint format lock check-migrations services clean
+.PHONY: run test lint format lock audit check-migrations services clean
 
 $(VENV)/.run: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,11 +52,20 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/djlint --reformat --quiet templates || true
 
+# Pins stay where they are unless pyproject.toml asks for more, or LOCK_ARGS says which to move:
+# `make lock LOCK_ARGS="--upgrade-package django"`, or `LOCK_ARGS=--upgrade` for everything.
+LOCK_ARGS ?=
 lock: $(VENV)/.dev
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
-		--custom-compile-command "make lock" --quiet -o requirements.lock
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --group dev --universal --python-version 3.11 \
-		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements-dev.lock
+		--generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS) \
+		-o requirements-dev.lock
+
+# Both locks against OSV's vulnerability database (bin/audit): exits 1 when a pinned release has
+# a known vulnerability, 2 when the database cannot be reached (nothing checked is no pass).
+audit: $(VENV)/.dev
+	$(BIN)/python bin/audit requirements.lock requirements-dev.lock
 
 # The digest run for 10,000 users and 200,000 events, on a throwaway PostgreSQL database.
 .PHONY: bench-digest

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+from gunicorn.config import Config
 
 BASE_DIR = settings.BASE_DIR
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
@@ -155,6 +156,19 @@ def test_web_command_loads_the_wsgi_application():
     result = _run([*_as_installed(command), "--check-config"], _environment("web", LOCAL_ENV))
 
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_reads_the_projects_settings_file_in_the_image():
+    # gunicorn.conf.py (no Server header) is read from the working directory, by default.
+    ignored = (BASE_DIR / ".dockerignore").read_text().splitlines()
+    instructions = _instructions(DOCKERFILE)
+
+    assert Config().settings["config"].default == "./gunicorn.conf.py"
+    assert (BASE_DIR / "gunicorn.conf.py").is_file()
+    assert "gunicorn.conf.py" not in ignored
+    assert ("WORKDIR", "/app") in instructions
+    assert ("COPY", ". .") in instructions
+    assert not {"-c", "--config"} & set(SERVICES["web"]["command"])
 
 
 def test_web_check_fails_for_a_missing_application():
