@@ -163,6 +163,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# A broker that restarts or cannot be reached yet is waited for, forever, rather than
+# ending the worker: at startup, and whenever the connection is lost.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_keepalive": True,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
+}
+# How long a notification e-mail being sent stays its sender's before the sweep may
+# take it back and send it again (wbapp/notifications/delivery.py).
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "expire-team-invitations": {
         "task": "wbapp.accounts.tasks.expire_invitations",
