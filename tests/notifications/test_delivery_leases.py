@@ -38,9 +38,7 @@ def expire_leases() -> None:
     )
 
 
-def test_a_stale_lease_is_taken_back_and_sent_again_with_the_same_message_id(
-    readers, monkeypatch
-):
+def test_a_stale_lease_is_taken_back_and_sent_again_with_the_same_message_id(readers, monkeypatch):
     first, *_ = claimed()
     record_sent = delivery._record_sent
 
@@ -81,9 +79,7 @@ def test_a_stale_lease_is_taken_back_and_sent_again_with_the_same_message_id(
     )
 
 
-def test_a_worker_killed_before_sending_loses_nothing_and_sends_nothing_twice(
-    readers, monkeypatch
-):
+def test_a_worker_killed_before_sending_loses_nothing_and_sends_nothing_twice(readers, monkeypatch):
     ids = claimed()
     real_send = mail.EmailMultiAlternatives.send
 
@@ -127,9 +123,9 @@ def test_a_second_worker_cannot_take_a_live_lease(readers):
 
     assert (other.sent, mail.outbox) == ([], [])
     assert delivery.stale_deliveries(now=MONDAY_MORNING) == []
-    assert set(
-        DigestDelivery.objects.values_list("state", "lease_owner").distinct()
-    ) == {(DeliveryState.SENDING, holder.owner)}
+    assert set(DigestDelivery.objects.values_list("state", "lease_owner").distinct()) == {
+        (DeliveryState.SENDING, holder.owner)
+    }
 
 
 def test_a_sender_whose_lease_ran_out_and_was_taken_does_not_send_it(readers, monkeypatch):

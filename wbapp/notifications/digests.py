@@ -20,7 +20,8 @@ Digests go in chunks of recipients: a chunk is claimed in one transaction, read 
 a fixed number of queries (contents.py) and sent over one mail connection
 (delivery.py), so the run's query count grows with its recipients (a few queries
 per chunk and per group of SEND_GROUP e-mails taken, and one per e-mail: its
-"sent", written as the mail server accepts it), never with the number of events. In production each chunk is a task of its own, spread over the workers.
+"sent", written as the mail server accepts it), never with the number of events.
+In production each chunk is a task of its own, spread over the workers.
 """
 
 import logging
