@@ -70,6 +70,7 @@ class Sink:
 
     def __init__(self):
         self.accepted: dict[str, list[float]] = defaultdict(list)
+        self.wall: dict[str, list[float]] = defaultdict(list)
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -105,6 +106,7 @@ class Sink:
                     # Counted as accepted when the 250 is sent: what the sender sees.
                     with self.lock:
                         self.accepted[message_id or "?"].append(time.monotonic())
+                        self.wall[message_id or "?"].append(time.time())
                     await reply("250 accepted")
                 elif verb == b"QUIT":
                     await reply("221 bye")
@@ -119,6 +121,11 @@ class Sink:
     def counts(self) -> dict[str, list[float]]:
         with self.lock:
             return {key: list(times) for key, times in self.accepted.items()}
+
+    def first_accepted(self) -> dict[str, float]:
+        """Message-ID → when it was first accepted (wall clock, to compare with sent_at)."""
+        with self.lock:
+            return {key: times[0] for key, times in self.wall.items()}
 
 
 # --- The broker --------------------------------------------------------------------------
@@ -282,7 +289,8 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
                 time.sleep(0.2)
 
     totals = {"due": 0, "sent": 0, "lost": 0, "duplicated": 0}
-    rounds, duplicates = [], []
+    rounds, duplicates, windows = [], [], []
+    exited = 0
     try:
         say(f"Digest kill bench: {args.users:,} users × {args.rounds} rounds")
         build(args.users, args.users * 10)
@@ -320,7 +328,15 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
                 time.sleep(3)
             seconds = time.monotonic() - began
             period = f"daily:{now.date().isoformat()}"
-            ids = dict(DigestDelivery.objects.filter(period=period).values_list("pk", "created_at"))
+            rows = DigestDelivery.objects.filter(period=period)
+            ids = dict(rows.values_list("pk", "created_at"))
+            # The duplicate window: from the server's acceptance to the "sent" commit.
+            first = sink.first_accepted()
+            for pk, created_at, sent_at in rows.values_list("pk", "created_at", "sent_at"):
+                key = f"<workback.{pk}.{int(created_at.timestamp())}@"
+                accepted_at = next((at for mid, at in first.items() if mid.startswith(key)), None)
+                if sent_at and accepted_at:
+                    windows.append(sent_at.timestamp() - accepted_at)
             accepted = sink.counts()
             by_delivery = {}
             for pk, created_at in ids.items():
@@ -363,6 +379,8 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
                 f"taken again {row['taken_again']} "
                 f"({row['seconds']} s; {', '.join(row['kills'])})"
             )
+        # A worker the bench did not kill that is gone gave up by itself (the broker restart).
+        exited = sum(1 for worker in workers if worker.poll() is not None)
     finally:
         for worker in workers:
             for pid in [*children(worker.pid), worker.pid]:
@@ -373,12 +391,13 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
         time.sleep(1)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-    fatal = [
-        line
-        for log in logs.glob("*.log")
-        for line in log.read_text(errors="replace").splitlines()
-        if "Unrecoverable error" in line
-    ]
+    fatal = []
+    for log in logs.glob("*.log"):
+        lines = log.read_text(errors="replace").splitlines()
+        for n, line in enumerate(lines):
+            if "Unrecoverable error" in line:
+                fatal.append(line)
+                say("\n".join(lines[n : n + 200]))
     shutil.rmtree(logs, ignore_errors=True)
     say(
         f"Total: due {totals['due']:,}, sent {totals['sent']:,}, lost {totals['lost']}, "
@@ -386,7 +405,20 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
     )
     for duplicate in duplicates:
         say(f"  duplicate: {duplicate}")
+    windows.sort()
+    window_ms = {
+        "p50": round(1000 * windows[len(windows) // 2], 2) if windows else None,
+        "p99": round(1000 * windows[int(len(windows) * 0.99)], 2) if windows else None,
+        "max": round(1000 * windows[-1], 2) if windows else None,
+        "measured": len(windows),
+    }
+    say(
+        f"Window between the server's acceptance and the 'sent' commit: p50 {window_ms['p50']} ms,"
+        f" p99 {window_ms['p99']} ms, max {window_ms['max']} ms; workers that exited: {exited}"
+    )
     figures = {
+        "window_ms": window_ms,
+        "workers_exited_by_themselves": exited,
         "bench": "digest_kill_bench",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": args.users,
@@ -403,7 +435,7 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
         say(f"Figures written to {args.json}")
-    return 0 if totals["lost"] == 0 and not fatal else 1
+    return 0 if totals["lost"] == 0 and not fatal and not exited else 1
 
 
 if __name__ == "__main__":

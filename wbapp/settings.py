@@ -155,6 +155,8 @@ CACHES["process"] = {
 }
 
 CELERY_BROKER_URL = REDIS_URL
+# Redis, with the one fix a broker restart needs (wbapp/broker.py).
+CELERY_BROKER_TRANSPORT = "wbapp.broker:Transport"
 # Without Redis every task runs in-process, synchronously, when it is enqueued.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -168,6 +170,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# On a lost broker connection, the tasks running with late acks are stopped (and come
+# back from the broker) rather than acknowledged later over the closed connection, which
+# ends the whole worker ("Unrecoverable error: AttributeError … 'hostname'", kombu).
+# A digest task stopped mid-send is what the delivery leases are for.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_keepalive": True,
     "socket_connect_timeout": 5,
