@@ -67,7 +67,7 @@ bench-digest: services
 # broker of its own are killed (bench/digest_kill_bench.py): due / sent / lost / duplicated.
 .PHONY: bench-digest-kill
 bench-digest-kill: services
-	$(TEST_ENV) $(BIN)/python bench/digest_kill_bench.py --users 500 --rounds 5 \
+	$(TEST_ENV) $(BIN)/python bench/digest_kill_bench.py --users 500 --rounds 5 --broker-every 1 \
 		--json bench/results/digest_kill.json $(BENCH_ARGS)
 
 clean:

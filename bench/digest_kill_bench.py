@@ -201,9 +201,17 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    # Project modules load only now: Django is set up on the bench's own Redis, whose
+    # URL main() chose after starting it.
     from bench.digest_bench import add_events, analyze, build, fan_out, say
+
+    # (Django set up on the bench's Redis, as above.)
     from wbapp.activity.models import DeliveryState, DigestDelivery
+
+    # (The Celery app reads its broker from the settings: the bench's Redis.)
     from wbapp.celery import app
+
+    # (As above.)
     from wbapp.notifications import digests
 
     if connection.vendor != "postgresql":
