@@ -128,6 +128,25 @@ def test_a_second_worker_cannot_take_a_live_lease(readers):
     }
 
 
+def test_a_slow_sender_renews_its_lease_on_what_it_has_not_sent_yet(readers, monkeypatch):
+    *_, last = ids = claimed()
+    # As if every e-mail took half the lease.
+    monkeypatch.setattr(delivery.Lease, "renewal_due", lambda lease: True)
+    real_send = mail.EmailMultiAlternatives.send
+    expiries = []
+
+    def watched(message, *args, **kwargs):
+        expiries.append(DigestDelivery.objects.get(pk=last).lease_expires_at)
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", watched)
+
+    assert len(delivery.deliveries_send(ids).sent) == len(readers)
+
+    assert len(expiries) == len(readers)
+    assert all(earlier < later for earlier, later in zip(expiries, expiries[1:], strict=False))
+
+
 def test_a_sender_whose_lease_ran_out_and_was_taken_does_not_send_it(readers, monkeypatch):
     first, *_ = claimed()
     real_send = mail.EmailMultiAlternatives.send
