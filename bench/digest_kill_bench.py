@@ -270,7 +270,10 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         events.append((time.monotonic(), "worker"))
-        workers[n].wait()
+        if workers[n].wait() not in (-signal.SIGKILL, 128 + signal.SIGKILL):
+            # It had exited by itself before this kill.
+            nonlocal exited
+            exited += 1
         workers[n] = start_worker(n)
 
     def kill_database_connections():
@@ -326,6 +329,11 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
             deadline = began + args.settle
             tick = 0
             while time.monotonic() < deadline:
+                # A worker that exited by itself is started again, as its supervisor would.
+                for n, worker in enumerate(workers):
+                    if worker.poll() is not None:
+                        exited += 1
+                        workers[n] = start_worker(n)
                 rows = DigestDelivery.objects.filter(period=f"daily:{now.date().isoformat()}")
                 if rows.filter(state=DeliveryState.SENT).count() >= len(due):
                     break
@@ -387,8 +395,8 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
                 f"taken again {row['taken_again']} "
                 f"({row['seconds']} s; {', '.join(row['kills'])})"
             )
-        # A worker the bench did not kill that is gone gave up by itself (the broker restart).
-        exited = sum(1 for worker in workers if worker.poll() is not None)
+        # A worker the bench did not kill that is gone gave up by itself.
+        exited += sum(1 for worker in workers if worker.poll() is not None)
     finally:
         for worker in workers:
             for pid in [*children(worker.pid), worker.pid]:
