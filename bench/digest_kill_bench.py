@@ -239,7 +239,10 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
     workers: list[subprocess.Popen] = []
     events: list[tuple[float, str]] = []
 
+    started: dict[int, float] = {}
+
     def start_worker(n: int) -> subprocess.Popen:
+        started[n] = time.monotonic()
         log = (logs / f"worker-{n}.log").open("ab")
         return subprocess.Popen(  # noqa: S603 - our own command line
             [
@@ -258,7 +261,13 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
         return [int(p) for p in found]
 
     def kill_child():
-        alive = [w for w in workers if w.poll() is None and children(w.pid)]
+        # Of a worker that is up: one whose pool dies while it boots exits (Celery's
+        # "Could not start worker processes"), which is its supervisor's business.
+        alive = [
+            w
+            for n, w in enumerate(workers)
+            if w.poll() is None and time.monotonic() - started[n] > 10 and children(w.pid)
+        ]
         if alive:
             victim = rng.choice(children(rng.choice(alive).pid))
             os.kill(victim, signal.SIGKILL)
