@@ -30,3 +30,17 @@ def test_a_channel_closed_after_its_lost_connection_was_collected_keeps_the_work
     channel.close()
 
     assert channel.qos._delivered.restored
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis")
+def test_a_task_acknowledged_after_its_connection_was_collected_keeps_the_worker_alive():
+    connection = Connection(settings.REDIS_URL, transport="wbapp.broker:Transport")
+    channel = connection.channel()
+    # What the consumer does on losing the broker: the transport forgets its channel's
+    # connection; a task that finished meanwhile is acknowledged afterwards.
+    channel._disconnect_pools()
+    channel.connection = None
+
+    # kombu's own QoS raises AttributeError ('NoneType' … 'client') on both.
+    channel.qos.ack("finished-meanwhile")
+    channel.qos.reject("failed-meanwhile", requeue=True)
