@@ -356,12 +356,13 @@ def run(args, broker: Broker, sink: Sink) -> int:  # noqa: C901, PLR0915 - one s
             rows = DigestDelivery.objects.filter(period=period)
             ids = dict(rows.values_list("pk", "created_at"))
             # The duplicate window: from the server's acceptance to the "sent" commit.
-            first = sink.first_accepted()
+            # (Of the e-mails accepted once: a duplicate's "sent" is its second copy's.)
+            first, copies = sink.first_accepted(), sink.counts()
             for pk, created_at, sent_at in rows.values_list("pk", "created_at", "sent_at"):
                 key = f"<workback.{pk}.{int(created_at.timestamp())}@"
-                accepted_at = next((at for mid, at in first.items() if mid.startswith(key)), None)
-                if sent_at and accepted_at:
-                    windows.append(sent_at.timestamp() - accepted_at)
+                mid = next((mid for mid in first if mid.startswith(key)), None)
+                if sent_at and mid and len(copies[mid]) == 1:
+                    windows.append(sent_at.timestamp() - first[mid])
             accepted = sink.counts()
             by_delivery = {}
             for pk, created_at in ids.items():
