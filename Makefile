@@ -72,6 +72,13 @@ audit: $(VENV)/.dev
 bench-digest: services
 	$(TEST_ENV) $(BIN)/python bench/digest_bench.py --users 10000 --events 200000 $(BENCH_ARGS)
 
+# `make bench-digest-kill`: digests sent while workers, database connections and a
+# broker of its own are killed (bench/digest_kill_bench.py): due / sent / lost / duplicated.
+.PHONY: bench-digest-kill
+bench-digest-kill: services
+	$(TEST_ENV) $(BIN)/python bench/digest_kill_bench.py --users 500 --rounds 5 --broker-every 1 \
+		--json bench/results/digest_kill.json $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
 

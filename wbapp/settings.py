@@ -156,6 +156,8 @@ CACHES["process"] = {
 }
 
 CELERY_BROKER_URL = REDIS_URL
+# Redis, with the one fix a broker restart needs (wbapp/broker.py).
+CELERY_BROKER_TRANSPORT = "wbapp.broker:Transport"
 # Without Redis every task runs in-process, synchronously, when it is enqueued.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -164,6 +166,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# A broker that restarts or cannot be reached yet is waited for, forever, rather than
+# ending the worker: at startup, and whenever the connection is lost.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# On a lost broker connection, the tasks running with late acks are stopped (and come
+# back from the broker) rather than acknowledged later over the closed connection, which
+# ends the whole worker ("Unrecoverable error: AttributeError … 'hostname'", kombu).
+# A digest task stopped mid-send is what the delivery leases are for.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_keepalive": True,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
+}
+# How long a notification e-mail being sent stays its sender's before the sweep may
+# take it back and send it again (wbapp/notifications/delivery.py).
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "expire-team-invitations": {
         "task": "wbapp.accounts.tasks.expire_invitations",

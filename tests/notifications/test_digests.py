@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from reviews.services.action_items import action_item_create
 from reviews.services.decisions import andon_pull, andon_reset
@@ -381,20 +382,6 @@ def test_a_notification_committed_late_with_a_lower_id_is_not_lost(cast):
     assert "Early id, late commit" in events_of(tuesday)
 
 
-def test_a_delivery_left_sending_by_a_dead_worker_is_not_sent_again(cast):
-    revision = iteration(cast)
-    async_comment(cast.reviewer, revision)
-    fan_out_pending()
-    [(user_id, period)] = digests.due_digests(now=MONDAY_MORNING)
-    [claimed] = digests.digests_claim([(user_id, period)], now=MONDAY_MORNING)
-    # The worker took it and died mid-send.
-    DigestDelivery.objects.filter(pk=claimed).update(state=DeliveryState.SENDING)
-
-    assert delivery.delivery_send(claimed) is False
-    assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(hours=2)) == 0
-    assert mail.outbox == []
-
-
 def test_an_smtp_failure_is_logged_retried_and_never_stops_the_others(cast, monkeypatch, caplog):
     revision = iteration(cast)
     services_follow(cast.viewer, revision)
@@ -538,14 +525,20 @@ def test_a_worker_dying_mid_batch_leaves_one_group_sending_and_the_rest_pending(
         digests.send_due_digests(now=MONDAY_MORNING)
 
     states = list(DigestDelivery.objects.order_by("pk").values_list("state", flat=True))
-    # Two groups taken: the first sent; the second died sending its second e-mail,
-    # so both stay "sending" (one went out, one may have) and are never sent again.
-    assert states == ["sent", "sent", "sending", "sending", "pending"]
+    # Two groups taken: each e-mail recorded sent as it went out; the one being sent
+    # when the worker died stays "sending" under the dead worker's lease.
+    assert states == ["sent", "sent", "sent", "sending", "pending"]
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", real_send)
-    # The next run has nothing due; the retry of what was left pending sends the last one.
+    # The next run has nothing due; the pending one goes out with the stale ones, and
+    # the "sending" one once its lease has run out.
     assert digests.send_due_digests(now=MONDAY_MORNING + timedelta(minutes=30)) == 0
-    assert delivery.send_stale_pending(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
-    assert len(mail.outbox) == 4
+    assert delivery.send_stale(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
+    DigestDelivery.objects.filter(state=DeliveryState.SENDING).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert delivery.send_stale(now=MONDAY_MORNING + timedelta(minutes=30)) == 1
+    assert len(mail.outbox) == 5
+    assert set(DigestDelivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
 
 
 def test_the_retry_task_backs_off_on_smtp_errors():
@@ -619,16 +612,16 @@ def test_the_digest_run_costs_the_same_queries_for_one_event_or_many(
     # (1). Take the first group (4): savepoint; lock; mark sending; release. What they
     # say (9): the recipients' teams; the notifications; the activities shown;
     # comment and reply excerpts; "waiting on you" (sessions, threads to verify,
-    # threads waiting, action items, active Andon cords). Mark them sent (3):
-    # savepoint; update; release.
-    with django_assert_num_queries(30):
+    # threads waiting, action items, active Andon cords). Mark it sent (1): one
+    # UPDATE as soon as the mail server has accepted it.
+    with django_assert_num_queries(28):
         digests.send_due_digests(now=MONDAY_MORNING)
 
     assert len(mails_to(cast.editor)) == 1
 
 
 @pytest.mark.parametrize("readers", [0, 6])
-def test_the_digest_run_costs_the_same_queries_for_one_recipient_or_several(
+def test_the_digest_run_costs_the_same_chunk_queries_and_one_sent_per_recipient(
     cast, readers, django_assert_num_queries
 ):
     revision = iteration(cast)
@@ -638,9 +631,10 @@ def test_the_digest_run_costs_the_same_queries_for_one_recipient_or_several(
         async_comment(cast.reviewer, revision, body=f"Comment {n}")
     fan_out_pending()
 
-    # The queries above (no replies: no reply excerpts), once for the whole chunk; a
-    # group of more than SEND_GROUP recipients would add one take.
-    with django_assert_num_queries(29):
+    # The queries above (no replies: no reply excerpts), once for the whole chunk,
+    # and one "sent" per e-mail; a group of more than SEND_GROUP recipients would add
+    # one take.
+    with django_assert_num_queries(26 + 1 + readers):
         assert digests.send_due_digests(now=MONDAY_MORNING) == 1 + readers
 
 

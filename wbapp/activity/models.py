@@ -208,8 +208,10 @@ class DigestDelivery(models.Model):
     The unique (user, period) row is the exactly-once guarantee: whoever inserts it
     owns the e-mail; the notifications it covers point at it (set in the same
     transaction), so nothing is covered twice and nothing falls between two e-mails.
-    ``pending → sending`` is a conditional UPDATE: a worker that dies mid-send
-    leaves it "sending", and a redelivered task does not send it again.
+    ``pending → sending`` is a conditional UPDATE that takes a lease: "sending"
+    belongs to ``lease_owner`` until ``lease_expires_at``. A live lease is never
+    taken by another sender; one that expired (its worker died) is taken back and
+    the e-mail sent again under the same Message-ID (wbapp/notifications/delivery.py).
     """
 
     user = models.ForeignKey(
@@ -228,6 +230,9 @@ class DigestDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Who holds "sending" (host, process, attempt) and until when; empty/None otherwise.
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -247,6 +252,12 @@ class DigestDelivery(models.Model):
                 fields=["updated_at"],
                 condition=Q(state=DeliveryState.PENDING),
                 name="delivery_pending",
+            ),
+            # The sweep takes back the leases of dead senders.
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(state=DeliveryState.SENDING),
+                name="delivery_sending_lease",
             ),
         ]
 

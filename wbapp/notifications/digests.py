@@ -19,8 +19,9 @@ lower id) is simply covered by the next e-mail: nothing falls between two.
 Digests go in chunks of recipients: a chunk is claimed in one transaction, read in
 a fixed number of queries (contents.py) and sent over one mail connection
 (delivery.py), so the run's query count grows with its recipients (a few queries
-per chunk, and per group of SEND_GROUP e-mails taken), never with the number of
-events. In production each chunk is a task of its own, spread over the workers.
+per chunk and per group of SEND_GROUP e-mails taken, and one per e-mail: its
+"sent", written as the mail server accepts it), never with the number of events.
+In production each chunk is a task of its own, spread over the workers.
 """
 
 import logging
@@ -41,7 +42,6 @@ from django.utils import timezone
 from wbapp.accounts.models import User
 from wbapp.activity.models import (
     DeliveryKind,
-    DeliveryState,
     DigestDelivery,
     Frequency,
     Notification,
@@ -50,7 +50,7 @@ from wbapp.activity.models import (
 from wbapp.db import planned_per_query
 
 from .contents import Content, Lines, preview_content
-from .delivery import deliveries_send
+from .delivery import deliveries_send, takeable
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +318,8 @@ def digest_chunk_claim(pairs, *, now: datetime) -> list[int]:
     """Claim the digests of one chunk of (user id, period) pairs; return those to send.
 
     One recipient's failure is logged and never stops the others. Deliveries of
-    the chunk left pending by an interrupted earlier run are returned too.
+    the chunk left pending by an interrupted earlier run, or "sending" under a
+    lease that ran out, are returned too.
     """
     pairs = [(int(user_id), str(period)) for user_id, period in pairs]
     try:
@@ -335,7 +336,7 @@ def digest_chunk_claim(pairs, *, now: datetime) -> list[int]:
     return [
         pk
         for pk, user_id, period in DigestDelivery.objects.filter(
-            state=DeliveryState.PENDING,
+            takeable(timezone.now()),
             user_id__in={u for u, _ in pairs},
             period__in={p for _, p in pairs},
         ).values_list("pk", "user_id", "period")
@@ -369,7 +370,7 @@ def send_due_digests(
     digests handed over. By default (``manage.py send_digests``, the tests) the
     chunks are claimed and sent here, one after the other, sharing the lines they
     describe (an initiative's followers come in any chunk); what fails stays
-    pending for the retry (``delivery.send_stale_pending``).
+    pending for the retry (``delivery.send_stale``).
     """
     now = now or timezone.now()
     if send_chunk is None:

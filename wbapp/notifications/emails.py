@@ -4,8 +4,10 @@ Both kinds carry the RFC 8058 one-click unsubscribe headers and a visible
 unsubscribe link; every item links to the exact comment, iteration or session.
 """
 
+from email.utils import parseaddr
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import DNS_NAME, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -64,6 +66,16 @@ def _context(content) -> dict:
     }
 
 
+def message_id(delivery) -> str:
+    """The Message-ID of a delivery's e-mail: the same on every attempt at sending it.
+
+    An e-mail sent again after its sender died (delivery.py) is then the same
+    message to the recipient's mail client, which shows it once.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
+    return f"<workback.{delivery.pk}.{int(delivery.created_at.timestamp())}@{domain}>"
+
+
 def _message(content, template: str, connection=None) -> EmailMultiAlternatives:
     context = _context(content)
     # Subjects are one line whatever the template's whitespace.
@@ -80,6 +92,7 @@ def _message(content, template: str, connection=None) -> EmailMultiAlternatives:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             # Out-of-office replies and the like should not answer a notification.
             "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id(content.delivery),
         },
     )
     message.attach_alternative(

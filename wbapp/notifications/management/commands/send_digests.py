@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fanned_out = fanout.fan_out_pending()
         batches = immediate.send_overdue_immediate()
-        sent = digests.send_due_digests() + delivery.send_stale_pending()
+        sent = digests.send_due_digests() + delivery.send_stale()
         self.stdout.write(
             f"Sent {sent} digest{'s' if sent != 1 else ''} and {batches} immediate"
             f" e-mail{'s' if batches != 1 else ''}; {fanned_out} new events fanned out."
