@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wbapp.accounts.middleware.UserTimezoneMiddleware",
+    # After the user is known, so that its 400 page has the site's header.
+    "wbapp.bad_input.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "wbapp.urls"
