@@ -95,3 +95,11 @@ def test_ordinary_text_passes(cast, session):
     query = urlencode({"q": "Zoë 🚀 <b>&"})
     url = reverse("mention_suggest", args=[session.initiative_id]) + "?" + query
     assert request_as(cast, "editor", "get", url).status_code == 200
+
+
+def test_an_address_longer_than_any_server_passes_on_is_a_414(client, session):
+    # Anonymous: the sign-in redirect would otherwise carry it as ``next``.
+    url = reverse("session_detail", args=[session.pk]) + "?q=" + "x" * 10_000
+    response = client.get(url)
+    assert response.status_code == 414
+    assert "too long" in response.content.decode()

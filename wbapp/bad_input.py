@@ -1,4 +1,5 @@
-"""Turn away text no page can mean: NUL bytes and invalid UTF-8, before any view runs.
+"""Turn away text no page can mean: NUL bytes, invalid UTF-8 and over-long addresses,
+before any view runs.
 
 PostgreSQL refuses NUL in text (a DataError: a 500 wherever a view passes a query
 parameter through), and Django quietly replaces invalid UTF-8 with U+FFFD, so a
@@ -7,6 +8,11 @@ arrived, keeps every view and form free of it: the address, every query
 parameter and every field of a urlencoded form (name and value). A multipart
 form is parsed by Django first, which has already replaced invalid bytes; its
 fields are checked for NUL and for that replacement character.
+
+An address longer than MAX_ADDRESS is refused too: gunicorn refuses a request
+line past 4094 bytes in production anyway, and a longer one cannot be carried
+on, e.g. as the ``next`` of the sign-in redirect (Django refuses a Location
+past 16,384 characters, and logs it as an attack).
 """
 
 from urllib.parse import unquote_to_bytes
@@ -17,6 +23,8 @@ from django.utils.html import format_html
 
 NUL = "The request contains a NUL character, which no field accepts. Remove it and try again."
 NOT_UTF8 = "The request contains text that is not valid UTF-8. Check what was typed or pasted."
+MAX_ADDRESS = 4096
+TOO_LONG = f"This address is too long (over {MAX_ADDRESS:,} characters). Shorten it and try again."
 
 
 class BadInputMiddleware:
@@ -24,6 +32,8 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(request.get_full_path()) > MAX_ADDRESS:
+            return refuse(request, TOO_LONG, status=414)
         problem = input_problem(request)
         if problem:
             return refuse(request, problem)
@@ -72,15 +82,15 @@ def _urlencoded_problem(raw: bytes) -> str | None:
     return None
 
 
-def refuse(request: HttpRequest, message: str) -> HttpResponse:
+def refuse(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
     """A 400 that says what is wrong: the site's page, or for htmx a line in its messages."""
     if request.headers.get("HX-Request") == "true":
         response = HttpResponse(
             format_html('<p class="message message--error" role="alert">{}</p>', message),
-            status=400,
+            status=status,
         )
         # Into the page's message region, whatever the request meant to swap.
         response["HX-Retarget"] = "#messages"
         response["HX-Reswap"] = "beforeend"
         return response
-    return render(request, "400.html", {"message": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=status)
