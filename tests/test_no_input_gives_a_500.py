@@ -18,14 +18,16 @@ import inspect
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django import forms as django_forms
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from documents import forms as documents_forms
 from documents.models import DocumentKind
@@ -92,18 +94,65 @@ HOSTILE_IDS = {
 }
 
 
-def field_names() -> list[str]:
-    """Every query parameter a view reads and every field a form has."""
-    names = {"next", "csrfmiddlewaretoken"}
+# What the views read from the query string, with a value that steers them somewhere real:
+# a hostile value next to valid ones reaches further than a request that is hostile all over.
+STEERING = {
+    "fragment": "margins",
+    "rows": "summary",
+    "q": "a",
+    "before": "1",
+    "action": "follow",
+    "direction": "up",
+    "done": "1",
+    "phase": "reading",
+    "mode": "inline",
+    "swap": "inner",
+    "edit": "1",
+    "page": "2",
+    "margins": "all",
+    "iteration": "1",
+    "up_to": "1",
+    "follow": "1",
+    "next": "/notifications/",
+}
+# Which of them choose a branch rather than carry data, kept valid when the data is hostile.
+BRANCHES = {"fragment", "action", "direction", "done", "phase", "mode", "swap", "edit", "margins"}
+
+
+def plausible_fields() -> tuple[dict[str, str], set[str]]:
+    """Every query parameter a view reads and every field a form has, with a valid value;
+    and the names that choose a branch (choices, check boxes) rather than carry text."""
+    fields, branches = dict(STEERING), set(BRANCHES)
     read = re.compile(r"""(?:GET|POST)(?:\.get\(|\.getlist\(|\[)\s*["'](\w+)["']""")
     for app in ("documents", "reviews", "wbapp"):
         for source in Path(settings.BASE_DIR, app).rglob("*.py"):
-            names.update(read.findall(source.read_text()))
+            for name in read.findall(source.read_text()):
+                fields.setdefault(name, "1")
     for module in (documents_forms, reviews_forms, accounts_forms, notifications_forms):
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, django_forms.BaseForm) and hasattr(form, "base_fields"):
-                names.update(form.base_fields)
-    return sorted(names)
+                for name, field in form.base_fields.items():
+                    fields.setdefault(name, _valid(field))
+                    if isinstance(field, (django_forms.ChoiceField, django_forms.BooleanField)):
+                        branches.add(name)
+    return fields, branches
+
+
+def _valid(field) -> str:
+    if isinstance(field, django_forms.BooleanField):
+        return "on"
+    if isinstance(field, django_forms.ChoiceField) and not isinstance(
+        field, django_forms.ModelChoiceField
+    ):
+        values = [str(value) for value, _ in field.choices if value not in ("", None)]
+        return values[0] if values else "1"
+    if isinstance(field, django_forms.IntegerField):
+        return str(max(field.min_value or 1, 1))
+    if isinstance(field, (django_forms.DateTimeField, django_forms.DateField)):
+        return (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(field, django_forms.EmailField):
+        return "someone@example.com"
+    return "ok"
 
 
 # --- The world --------------------------------------------------------------------------
@@ -252,25 +301,30 @@ def hostile_values(route: Route, world: World, turn: int) -> dict[str, str]:
 # --- Sending ----------------------------------------------------------------------------
 
 
-def query_string(names: list[str], kind: str) -> str:
+def hostile_fields(fields: dict[str, str], kind: str, hostile) -> dict[str, str]:
+    """The hostile value in ``next`` and each field ``hostile(index, name)`` picks; the
+    others keep their valid one. Values are quoted for a query string."""
     value, raw = HOSTILE[kind]
     text = raw.decode() if raw is not None else quote(value, safe="")
-    return "&".join(f"{name}={text}" for name in names)
+    return {
+        name: text if name == "next" or hostile(index, name) else quote(valid, safe="")
+        for index, (name, valid) in enumerate(sorted(fields.items()))
+    }
 
 
-def send(client: Client, method: str, path: str, names: list[str], kind: str, htmx: bool):
+def send(client: Client, method: str, path: str, fields: dict[str, str], kind: str, htmx: bool):
     extra = dict(MALFORMED_HTMX) if htmx else {}
     if kind == "bare word":
         extra["HTTP_HX_CURRENT_URL"] = "nosuchview"
-    query = query_string(names, kind)
+    query = "&".join(f"{name}={value}" for name, value in fields.items())
     if method == "get":
         return client.get(f"{path}?{query}", **extra)
     if kind in ("nul", "long", "bare word"):
         # The browser's other encoding: a multipart form.
-        data = dict.fromkeys(names, HOSTILE[kind][0])
+        data = {name: unquote(value) for name, value in fields.items()}
         return client.post(f"{path}?next=nosuchview", data, **extra)
     return client.post(
-        f"{path}?{query}", query.encode(), content_type="application/x-www-form-urlencoded", **extra
+        path, query.encode(), content_type="application/x-www-form-urlencoded", **extra
     )
 
 
@@ -279,33 +333,54 @@ ENDINGS = re.compile(r"(remove|leave|delete|cancel|close|revoke|decline|logout|r
 
 
 def test_no_input_anywhere_gives_a_500(world, caplog):
-    names = field_names()
+    fields, branches = plausible_fields()
     found = routes()
     assert len(found) > 100, "the sweep should see every route"
     problems = []
     caplog.set_level(logging.WARNING)
     sent = 0
 
+    def third(turn):
+        return lambda index, name: index % 3 == turn % 3
+
+    def data_only(index, name):
+        return name not in branches
+
+    # (method, route, role, path values, kind of hostile value, htmx, which fields get it)
     plans = []
+    ordered = sorted(found, key=lambda r: bool(ENDINGS.search(r.pattern)))
     for method in ("get", "post"):
-        ordered = sorted(found, key=lambda r: bool(ENDINGS.search(r.pattern)))
         for index, route in enumerate(ordered):
+            admin = route.pattern.startswith("admin/")
             for turn, role in enumerate(ROLES):
+                if admin and (index + turn) % 2 != (method == "post"):
+                    # No one here is staff: each admin route sends everyone to its sign-in,
+                    # so one method per role covers it.
+                    continue
                 kind = KINDS[(index + turn) % len(KINDS)]
                 htmx = (index + turn) % 2 == 1
-                plans.append((method, route, role, real_values(route, world, turn), kind, htmx))
+                values = real_values(route, world, turn)
+                plans.append((method, route, role, values, kind, htmx, third(index + turn)))
+            if admin:
+                continue
+            # Every kind of hostile data, with valid choices, as a member who may write.
+            for turn, kind in enumerate(KINDS):
+                role = "editor" if turn % 2 else "owner"
+                values = real_values(route, world, index + turn)
+                plans.append((method, route, role, values, kind, turn % 2 == 0, data_only))
             if route.args:
                 for turn, role in enumerate(("owner", "outsider")):
                     kind = KINDS[(index + turn + 3) % len(KINDS)]
                     values = hostile_values(route, world, index + turn)
-                    plans.append((method, route, role, values, kind, turn == 1))
+                    plans.append((method, route, role, values, kind, turn == 1, third(turn)))
 
     seen_routes = set()
     for method, route, role, values, kind, htmx in plans:
         path = route.path(values)
         if route.args and values == real_values(route, world, 0):
             _check_resolves(route, path)
-        response = send(world.clients[role], method, path, names, kind, htmx)
+        data = hostile_fields(fields, kind, hostile)
+        response = send(world.clients[role], method, path, data, kind, htmx)
         sent += 1
         seen_routes.add(route.pattern)
         body = b"" if response.streaming else response.content
