@@ -375,7 +375,7 @@ def test_no_input_anywhere_gives_a_500(world, caplog):
                     plans.append((method, route, role, values, kind, turn == 1, third(turn)))
 
     seen_routes = set()
-    for method, route, role, values, kind, htmx in plans:
+    for method, route, role, values, kind, htmx, hostile in plans:
         path = route.path(values)
         if route.args and values == real_values(route, world, 0):
             _check_resolves(route, path)
