@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "wbapp.accounts.middleware.UserTimezoneMiddleware",
     # After the user is known, so that its 400 page has the site's header.
     "wbapp.bad_input.BadInputMiddleware",
+    "wbapp.removed.RemovedMeanwhileMiddleware",
 ]
 
 ROOT_URLCONF = "wbapp.urls"
