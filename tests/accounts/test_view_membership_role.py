@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import MembershipFactory
+from wbapp.accounts import services
 from wbapp.accounts.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -115,8 +116,6 @@ def test_an_owner_demoting_themselves_with_htmx_gets_a_full_refresh(cast, client
 def test_changing_the_role_of_a_member_removed_meanwhile_is_a_404_that_says_so(
     cast, client_for, monkeypatch, htmx
 ):
-    from wbapp.accounts import services
-
     change_role = services.membership_change_role
 
     def removed_first(*, membership, by, role):
