@@ -1,6 +1,10 @@
 """wbapp.http.next_path: the one reading of ``next``, a path on this site or the default."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 
 from wbapp.http import next_path
@@ -49,3 +53,14 @@ def test_anything_else_falls_back_to_the_default(target):
 def test_the_query_string_is_read_when_the_form_has_none():
     request = RequestFactory().post("/x/?next=/notifications/", {})
     assert next_path(request, DEFAULT) == "/notifications/"
+
+
+def test_no_other_module_reads_next_or_checks_a_redirect_host_itself():
+    reads = re.compile(r"""(GET|POST)(\.get\(|\[)\s*["']next["']|url_has_allowed_host_and_scheme""")
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for app in ("wbapp", "documents", "reviews")
+        for path in Path(settings.BASE_DIR, app).rglob("*.py")
+        if path.name != "http.py" and reads.search(path.read_text())
+    ]
+    assert offenders == []
