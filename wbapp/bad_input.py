@@ -83,7 +83,7 @@ def _urlencoded_problem(raw: bytes) -> str | None:
 
 
 def refuse(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
-    """A 400 that says what is wrong: the site's page, or for htmx a line in its messages."""
+    """A refusal that says what is wrong: the site's page, or for htmx a line in its messages."""
     if request.headers.get("HX-Request") == "true":
         response = HttpResponse(
             format_html('<p class="message message--error" role="alert">{}</p>', message),
