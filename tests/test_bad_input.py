@@ -103,3 +103,13 @@ def test_an_address_longer_than_any_server_passes_on_is_a_414(client, session):
     response = client.get(url)
     assert response.status_code == 414
     assert "too long" in response.content.decode()
+
+
+@pytest.mark.parametrize("cookie", ["abcdefgh\x00ijkl", "x" * 5000, "é" * 40])
+def test_a_forged_session_cookie_is_no_session_rather_than_a_500(cast, cookie):
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = cookie
+    response = client.get(reverse("notifications"))
+    # Not signed in: to the sign-in page, as without a cookie.
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
