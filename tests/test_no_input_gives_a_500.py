@@ -7,7 +7,8 @@ item, notifications, an invitation…) and with hostile ids, and sends GET and
 POST as each role (the cast, and no one signed in), plain and with htmx. Every
 query parameter and form field any view or form reads gets a hostile value:
 a NUL, 10,000 characters, invalid UTF-8, a negative or huge integer, a bare
-word (as ``next`` too), and htmx requests carry malformed ``HX-*`` headers.
+word (as ``next`` too); htmx requests carry malformed ``HX-*`` headers, and the
+anonymous visitor forged cookies.
 
 Nothing may answer 5xx, show a traceback, or log an error. Requests are sampled
 (each pattern gets every kind of hostile value and every role, not the whole
@@ -226,6 +227,9 @@ def world(cast, settings, tmp_path) -> World:
         "content_type_id": ["1"],
     }
     clients = {"anonymous": Client(raise_request_exception=False)}
+    # No one signed in, with forged cookies: they must count for nothing.
+    clients["anonymous"].cookies["sessionid"] = "forged\x00session\x00key"
+    clients["anonymous"].cookies["csrftoken"] = "\x00" + LONG[:100]
     for role in ROLES[1:]:
         clients[role] = Client(raise_request_exception=False)
         clients[role].force_login(cast.member(role))
