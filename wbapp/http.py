@@ -1,5 +1,5 @@
-"""What every app's views share: the request as htmx sees it, service errors on forms, and
-the address of a row's page without a reverse() each."""
+"""What every app's views share: the request as htmx sees it, service errors on forms, where
+a form goes back to, and the address of a row's page without a reverse() each."""
 
 import functools
 
@@ -8,6 +8,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 
@@ -24,6 +25,32 @@ def add_service_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def same_site_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site ("/…"), else None.
+
+    Only a path: not another host ("//evil.example", "/\\evil.example"), not a
+    scheme, not a bare word, which ``redirect()`` would try as a view's name, and
+    nothing a Location header cannot carry (control characters, spaces).
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return None
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return None
+    return target
+
+
+def next_path(request: HttpRequest, default: str) -> str:
+    """Where a form goes back to: its ``next`` (the form's, else the query string's)
+    when that is a path on this site, else ``default``.
+
+    The one reading of ``next``: every redirect a request names goes through it.
+    """
+    target = request.POST.get("next") or request.GET.get("next")
+    return same_site_path(target) or default
 
 
 def post_only(back: str = "home"):

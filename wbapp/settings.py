@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wbapp.accounts.middleware.UserTimezoneMiddleware",
+    # After the user is known, so that its 400 page has the site's header.
+    "wbapp.bad_input.BadInputMiddleware",
+    "wbapp.removed.RemovedMeanwhileMiddleware",
 ]
 
 ROOT_URLCONF = "wbapp.urls"
@@ -319,7 +322,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Login sessions are read from the cache (Redis in production) and written through to
 # the database: the live endpoint's 304 then costs no query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db, refusing forged keys before they reach the database (wbapp/sessions.py).
+SESSION_ENGINE = "wbapp.sessions"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

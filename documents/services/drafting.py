@@ -158,7 +158,7 @@ def section_move(*, user, section: DraftSection, position: int) -> DraftSection:
         rows = list(document.sections.only("pk", "position"))
         row = next((r for r in rows if r.pk == section.pk), None)
         if row is None:
-            raise DraftSection.DoesNotExist("The section was removed.")
+            raise DraftSection.DoesNotExist("This section was removed meanwhile; reload the draft.")
         rows.remove(row)
         rows.insert(max(0, min(position, len(rows))), row)
         changed = _renumber(rows)
@@ -277,7 +277,7 @@ def faq_entry_move(
         rows = list(document.faq_entries.only("pk", "audience", "position"))
         row = next((r for r in rows if r.pk == entry.pk), None)
         if row is None:
-            raise FaqEntry.DoesNotExist("The FAQ entry was removed.")
+            raise FaqEntry.DoesNotExist("This question was removed meanwhile; reload the draft.")
         old_list = [r for r in rows if r.audience == row.audience and r is not row]
         new_list = (
             old_list

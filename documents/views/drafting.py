@@ -9,7 +9,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -276,6 +276,9 @@ def _move(request, document, row, move, *, anchor: str) -> HttpResponse:
         move(position)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
+    except ObjectDoesNotExist as exc:
+        # Removed by someone else between this request's lookup and its move.
+        raise Http404(str(exc)) from None
     return _moved_response(request, document, anchor)
 
 

@@ -16,13 +16,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from documents.diffing import diff_text
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
-from wbapp.http import HtmxHttpRequest, post_only
+from wbapp.http import HtmxHttpRequest, next_path, post_only
 
 from ..anchoring import anchor_targets, section_plain_text
 from ..forms import AddressedForm
@@ -243,12 +242,7 @@ def comment_where(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 
 def _next_url(request, comment: Comment) -> str:
     """Back to the page the form was on (a local address only), else to the thread."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return _thread_url(comment)
+    return next_path(request, _thread_url(comment))
 
 
 @login_required

@@ -10,13 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from documents.lookups import get_revision_for_user
 from documents.models import Revision
-from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
+from wbapp.http import HtmxHttpRequest, add_service_errors, next_path, post_only
 
 from ..forms import ActionItemForm, ReplyForm
 from ..lookups import get_action_item_for_user, get_comment_for_user, get_session_for_user
@@ -435,11 +434,7 @@ def action_item_done(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     else:
         url = reverse("initiative_detail", args=[item.initiative_id])
     # The page the list was on ("My action items", "My reviews"), when it says so.
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    next_url = next_path(request, "")
     if request.htmx:
         return render(
             request, "reviews/includes/action_item.html", {"item": item, "next": next_url}

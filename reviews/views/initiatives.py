@@ -11,13 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from documents.lookups import get_initiative_for_user
 from documents.models import Initiative
 from wbapp.accounts.models import Membership
-from wbapp.http import HtmxHttpRequest, add_service_errors, post_only
+from wbapp.http import HtmxHttpRequest, add_service_errors, next_path, post_only
 
 from ..forms import AndonPullForm, AndonResetForm, InitiativeStatusForm
 from ..mentions import suggest_members
@@ -33,16 +32,6 @@ CHANGE_STATUS = "reviews.change_initiative_status"
 def _initiative_url(initiative: Initiative) -> str:
     # The top of the page: the banner and the message are what the user needs to see.
     return reverse("initiative_detail", args=[initiative.pk])
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    """The page the form was on (the banner's reset form works from every page)."""
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
 
 
 def _andon_context(request: HttpRequest, initiative: Initiative, **forms) -> dict:
@@ -94,7 +83,7 @@ def andon_pull(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
             messages.success(
                 request, "Andon cord pulled: the initiative cannot be approved until it is reset."
             )
-            return redirect(_next_url(request, _initiative_url(initiative)))
+            return redirect(next_path(request, _initiative_url(initiative)))
     context = _andon_context(request, initiative, pull_form=form)
     return render(request, ANDON, context, status=400)
 
@@ -120,7 +109,7 @@ def andon_reset(request: HtmxHttpRequest, initiative_id: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Andon cord reset. The resolution is in the history.")
-            return redirect(_next_url(request, _initiative_url(initiative)))
+            return redirect(next_path(request, _initiative_url(initiative)))
     context = _andon_context(request, initiative, reset_form=form)
     return render(request, ANDON, context, status=400)
 

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import MembershipFactory
+from wbapp.accounts import services
 from wbapp.accounts.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,25 @@ def test_an_owner_demoting_themselves_with_htmx_gets_a_full_refresh(cast, client
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
     assert role_of(cast, cast.owner) == Role.EDITOR
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_changing_the_role_of_a_member_removed_meanwhile_is_a_404_that_says_so(
+    cast, client_for, monkeypatch, htmx
+):
+    change_role = services.membership_change_role
+
+    def removed_first(*, membership, by, role):
+        # Another owner removes the member between this request's lookup and its write.
+        Membership.objects.filter(pk=membership.pk).delete()
+        return change_role(membership=membership, by=by, role=role)
+
+    monkeypatch.setattr(services, "membership_change_role", removed_first)
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    client = client_for(cast.owner)
+    client.raise_request_exception = False
+    response = client.post(url(cast, cast.viewer), {"role": "editor"}, **extra)
+
+    assert response.status_code == 404
+    assert "removed meanwhile" in response.content.decode()
+    assert not Membership.objects.filter(team=cast.team, user=cast.viewer).exists()

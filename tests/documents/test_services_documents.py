@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from documents.models import Document, DocumentKind, DraftSection, FaqEntry
+from documents.models import Document, DocumentKind, DraftSection, FaqEntry, Initiative
 from documents.services.drafting import (
     faq_entry_add,
     faq_entry_move,
@@ -295,6 +295,26 @@ def test_removing_an_faq_entry_closes_the_gap(cast):
 
     assert faq_keys(document) == [a.key, c.key]
     assert FaqEntry.objects.get(pk=c.pk).position == 1
+
+
+@pytest.mark.parametrize("audience", [None, "internal"])
+def test_moving_an_entry_removed_meanwhile_says_so_and_writes_nothing(cast, audience):
+    document = prfaq_for(cast)
+    a, b, c = (
+        faq_entry_add(user=cast.editor, document=document, audience="external", question=q)
+        for q in ("A?", "B?", "C?")
+    )
+    faq_entry_remove(user=cast.owner, entry=FaqEntry.objects.get(pk=b.pk))
+    rows_before = list(document.faq_entries.values_list("pk", "audience", "position"))
+    touched = Initiative.objects.get(pk=document.initiative_id).updated_at
+
+    with pytest.raises(FaqEntry.DoesNotExist, match="removed meanwhile"):
+        faq_entry_move(user=cast.editor, entry=b, position=0, audience=audience)
+
+    assert list(document.faq_entries.values_list("pk", "audience", "position")) == rows_before
+    assert faq_keys(document) == [a.key, c.key]
+    initiative = Initiative.objects.get(pk=document.initiative_id)
+    assert initiative.updated_at == touched
 
 
 @pytest.mark.parametrize("role", ["reviewer", "viewer", "outsider"])

@@ -36,5 +36,9 @@ def test_writers_get_rendered_markdown(cast, role):
 def test_hostile_markdown_is_sanitized_in_the_preview(cast):
     document = prfaq_for(cast)
     for name, text in HOSTILE_INPUTS:
-        html = request_as(cast, "editor", "post", url(document), {"body": text}).content.decode()
-        assert fragment_problems(html) == [], name
+        response = request_as(cast, "editor", "post", url(document), {"body": text})
+        if "\x00" in text:
+            # Refused before any view (wbapp.bad_input): nothing of it is rendered.
+            assert response.status_code == 400, name
+            continue
+        assert fragment_problems(response.content.decode()) == [], name

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from documents.services.drafting import faq_entry_add
+from documents.models import FaqEntry
+from documents.services.drafting import faq_entry_add, faq_entry_remove
 from tests.documents.access import READERS, WRITERS, request_as
 from tests.documents.factories import prfaq_for
 
@@ -84,3 +85,23 @@ def test_the_script_and_htmx_get_short_answers(cast):
     )
     assert response.status_code == 204
     assert order(document) == ["Q0", "Q1", "Q2"]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_moving_a_question_removed_meanwhile_is_a_404_that_says_so(cast, monkeypatch, htmx):
+    document, entries = three_entries(cast)
+    looked_up = entries[1]
+
+    def removed_after_the_lookup(document, key):
+        # Another editor removes it between this request's lookup and its move.
+        faq_entry_remove(user=cast.owner, entry=FaqEntry.objects.get(pk=looked_up.pk))
+        return looked_up
+
+    monkeypatch.setattr("documents.views.drafting.get_faq_entry", removed_after_the_lookup)
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = request_as(
+        cast, "editor", "post", url(document, looked_up), {"direction": "up"}, **extra
+    )
+    assert response.status_code == 404
+    assert "removed" in response.content.decode()
+    assert order(document) == ["Q0", "Q2"]

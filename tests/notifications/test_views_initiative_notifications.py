@@ -122,3 +122,14 @@ def test_htmx_from_the_settings_list_gets_its_row_back(cast, initiative):
     assert "Following" in html
     assert 'value="unfollow"' in html
     assert "follow-form" not in html
+
+
+@pytest.mark.parametrize(
+    "target", ["nosuchview", "home", "evil.example/x", "/ok\r\nSet-Cookie: x=1"]
+)
+def test_a_next_that_is_not_a_path_on_this_site_returns_to_the_page(cast, initiative, target):
+    response = request_as(
+        cast, "viewer", "post", url(initiative), {"action": "follow", "next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url(initiative)

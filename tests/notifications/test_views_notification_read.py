@@ -62,3 +62,10 @@ def test_htmx_gets_the_item_back_read_and_the_header_count_out_of_band(cast, cli
     heading = html.split('id="inbox-title"')[1].split("</h2>")[0]
     assert 'hx-swap-oob="true"' in heading
     assert "1 unread" in heading
+
+
+def test_a_bare_word_as_next_returns_to_the_inbox(cast, client_for):
+    notification = notification_for(cast.viewer)
+    response = client_for(cast.viewer).post(url(notification), {"next": "nosuchview"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications")

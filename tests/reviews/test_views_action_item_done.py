@@ -39,3 +39,12 @@ def test_the_owner_ticks_it_off_and_on_again(cast):
     assert "Reopen" in response.content.decode()
     request_as(cast, "reviewer", "post", url(item), {"done": "0"})
     assert ActionItem.objects.get(pk=item.pk).done_at is None
+
+
+def test_a_bare_word_as_next_returns_to_the_items_session(cast):
+    item = item_for(cast)
+    response = request_as(cast, "reviewer", "post", url(item), {"next": "nosuchview"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("session_detail", args=[item.session_id]) + (
+        "#action-items"
+    )

@@ -275,3 +275,12 @@ def test_the_iteration_pages_show_the_banner_from_their_lookup(cast, page):
     assert response.status_code == 404 and REASON not in response.content.decode()
     andon_reset(user=cast.editor, initiative=initiative, resolution="Done")
     assert banner_of(request_as(cast, "viewer", "get", url).content.decode()) == ""
+
+
+def test_a_bare_word_as_next_returns_to_the_initiative(cast):
+    initiative = pulled(cast)
+    response = request_as(
+        cast, "editor", "post", reset_url(initiative), {"resolution": "Ok", "next": "nosuchview"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("initiative_detail", args=[initiative.pk])

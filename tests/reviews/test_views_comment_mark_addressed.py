@@ -96,3 +96,9 @@ def test_an_old_copy_is_refused(cast, document, thread):
     assert "continues on iteration 2" in response.content.decode()
     assert status(thread) == CommentStatus.OPEN
     assert status(copy_of(thread)) == CommentStatus.OPEN
+
+
+def test_a_bare_word_as_next_returns_to_the_thread(cast, thread):
+    response = request_as(cast, "editor", "post", url(thread), {"next": "nosuchview"})
+    assert response.status_code == 302
+    assert response.url.endswith(f"#comment-{thread.pk}")

@@ -1,9 +1,12 @@
 """allauth's adapter (ACCOUNT_ADAPTER): names from the sign-up form, links on SITE_URL,
-failed sign-ins throttled per account and client address (``throttle``)."""
+failed sign-ins throttled per account and client address (``throttle``), ``next`` by the
+site's rule."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from wbapp.http import same_site_path
 
 from . import throttle
 from .emails import absolute_url
@@ -23,6 +26,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # The sign-up form asks for the full name; teammates see it instead of the address.
         user.display_name = form.cleaned_data.get("display_name", "").strip()
         return super().save_user(request, user, form, commit)
+
+    def is_safe_url(self, url) -> bool:
+        # Where signing in (or out) returns to: the site's one rule for ``next``.
+        return same_site_path(url) is not None
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         # Like every link in Workback's e-mails, on the configured site address.

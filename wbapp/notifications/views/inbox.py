@@ -11,18 +11,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_POST
 
 from wbapp.activity.models import Notification
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, next_path, same_site_path
 
 from ..context_processors import UnreadBadge
 from ..inbox import inbox as inbox_notifications
 from ..inbox import mark_read, unread_count
 from ..inbox_query import InboxNotification
 from ..lines import describe, excerpts_for
-from .common import int_or_none, safe_next
+from .common import int_or_none
 from .inbox_rows import Rows
 
 INBOX = "notifications/inbox.html"
@@ -146,7 +146,7 @@ def notification_read(request: HtmxHttpRequest, notification_id: int) -> HttpRes
         response.write(render_to_string(f"{INBOX}#inbox_title", title, request=request))
         response.write(_count_oob(request, badge))
         return response
-    return redirect(safe_next(request, reverse("notifications")))
+    return redirect(next_path(request, reverse("notifications")))
 
 
 @login_required
@@ -160,10 +160,7 @@ def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpRes
     notification = _get_notification_for_user(request.user, notification_id)
     if notification.read_at is None:
         mark_read(user=request.user, ids=[notification.pk])
-    path = _with_line(notification).line.path
-    if not path or not url_has_allowed_host_and_scheme(path, allowed_hosts=None):
-        return redirect("notifications")
-    return redirect(path)
+    return redirect(same_site_path(_with_line(notification).line.path) or reverse("notifications"))
 
 
 @require_GET

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from documents.lookups import get_initiative_for_user
-from wbapp.http import HtmxHttpRequest
+from wbapp.http import HtmxHttpRequest, next_path
 
 from .. import follows
-from .common import safe_next
 
 INITIATIVE = "notifications/initiative_notifications.html"
 # The initiative page's Follow button and "Notification settings", from the
@@ -51,7 +50,7 @@ def initiative_notifications(request: HtmxHttpRequest, initiative_id: int) -> Ht
         if not request.htmx:
             messages.success(request, message.format(initiative.title))
             return redirect(
-                safe_next(request, reverse("initiative_notifications", args=[initiative.pk]))
+                next_path(request, reverse("initiative_notifications", args=[initiative.pk]))
             )
     else:
         state = follows.follow_state(user=request.user, initiative=initiative)
