@@ -61,6 +61,7 @@ def test_the_preview_says_what_the_digest_would_contain_now_and_when_it_is_sent(
     assert f'<a href="/i/{initiative.pk}/">{initiative.title}</a> is stopped' in preview
     assert "<q>Legal has not seen the refund promise</q>" in preview
     assert "Andon cord pulled by Reviewer, Mon 23 Nov, 10:30" in preview
+    assert "<h5>Your action items</h5>" in preview
     assert "Size the fraud risk" in preview
     assert "Who pays the courier?" in preview
     assert "Reviewer" in preview and "added a question on iteration 1" in preview
