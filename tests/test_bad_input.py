@@ -4,7 +4,10 @@ One middleware (wbapp.bad_input) turns them away before any view runs, so none
 reaches PostgreSQL (which refuses NUL in text) or a view that trusts its text.
 """
 
+import warnings
+
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -113,3 +116,12 @@ def test_a_forged_session_cookie_is_no_session_rather_than_a_500(cast, cookie):
     # Not signed in: to the sign-in page, as without a cookie.
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_session_cookie_longer_than_any_key_is_not_looked_up(client):
+    client.cookies["sessionid"] = "x" * 5000
+    with warnings.catch_warnings():
+        # The cache would warn of a 5,000-character key had it been asked.
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = client.get(reverse("notifications"))
+    assert response.status_code == 302
