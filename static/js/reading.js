@@ -4,12 +4,13 @@
 // The page marks each commentable section body with data-anchor-root and
 // data-section-key; its content is exactly the iteration's rendered HTML, so the
 // offsets sent to the server are offsets into the same text the server computes
-// (the section's textContent). The comment form works without this script: the
-// reader names the section and types the passage, and the server finds it.
+// (the section's textContent); anchors.js, loaded first, computes them. The comment
+// form works without this script: the reader names the section and types the
+// passage, and the server finds it.
 (function () {
   "use strict";
 
-  var CONTEXT = 32; // characters of prefix and suffix kept with a quote
+  var anchors = window.workbackAnchors;
 
   // Margin cards and the comment box are placed with element.style (CSSOM, which the
   // Content-Security-Policy allows). htmx would copy that style attribute onto the
@@ -24,102 +25,7 @@
   var floating = null;
   var returnFocus = null;
 
-  // --- Offsets -------------------------------------------------------------------------
-
-  function rootOf(node) {
-    var element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
-    return element ? element.closest("[data-anchor-root]") : null;
-  }
-
-  // The offset of a boundary point into root.textContent: Range.toString() is the
-  // concatenation of the text nodes in the range, exactly as textContent counts them.
-  function offsetIn(root, container, offset) {
-    var range = document.createRange();
-    range.setStart(root, 0);
-    range.setEnd(container, offset);
-    return range.toString().length;
-  }
-
-  // The anchor of the current selection, or null when it is empty or outside the text.
-  // A selection that runs past its section is clipped to the section it starts in.
-  function selectionAnchor() {
-    var selection = window.getSelection();
-    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-    var range = selection.getRangeAt(0);
-    var root = rootOf(range.startContainer);
-    if (!root) {
-      root = rootOf(range.endContainer);
-      if (!root) return null;
-    }
-    var text = root.textContent;
-    var start = root.contains(range.startContainer)
-      ? offsetIn(root, range.startContainer, range.startOffset) : 0;
-    var end = root.contains(range.endContainer)
-      ? offsetIn(root, range.endContainer, range.endOffset) : text.length;
-    // A double click often takes the space after a word; the quote is the words.
-    while (start < end && /\s/.test(text.charAt(start))) start++;
-    while (end > start && /\s/.test(text.charAt(end - 1))) end--;
-    if (end <= start) return null;
-    var anchor = anchorAt(root, start, end);
-    anchor.rect = range.getBoundingClientRect();
-    return anchor;
-  }
-
-  // Where a comment's passage is in the text now: the stored offsets when they
-  // still hold the quote, else the occurrence whose context matches best.
-  function locate(text, quote, start, prefix, suffix) {
-    if (!quote) return -1;
-    if (start >= 0 && text.slice(start, start + quote.length) === quote) return start;
-    var best = -1;
-    var bestScore = -1;
-    var at = text.indexOf(quote);
-    while (at !== -1) {
-      var score = 0;
-      if (prefix && text.slice(Math.max(0, at - prefix.length), at) === prefix) score += 2;
-      if (suffix && text.slice(at + quote.length, at + quote.length + suffix.length) === suffix) {
-        score += 2;
-      }
-      if (score > bestScore) {
-        best = at;
-        bestScore = score;
-      }
-      at = text.indexOf(quote, at + 1);
-    }
-    return best;
-  }
-
   // --- Highlights ------------------------------------------------------------------------
-
-  // Wrap root.textContent[start:end] in <mark> elements, one per text node it crosses.
-  function wrap(root, start, end, make) {
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    var pieces = [];
-    var position = 0;
-    var node;
-    while ((node = walker.nextNode())) {
-      var length = node.data.length;
-      var from = Math.max(start, position);
-      var to = Math.min(end, position + length);
-      if (from < to) pieces.push({ node: node, from: from - position, to: to - position });
-      position += length;
-      if (position >= end) break;
-    }
-    var marks = [];
-    pieces.forEach(function (piece) {
-      var target = piece.node;
-      if (piece.to < target.data.length) target.splitText(piece.to);
-      if (piece.from > 0) target = target.splitText(piece.from);
-      // Whitespace between block elements cannot hold a mark (a <mark> in a <ul> is invalid).
-      if (!target.data.trim() && target.parentElement.closest("ul, ol, table, tr, tbody, thead")) {
-        return;
-      }
-      var mark = make();
-      target.parentNode.insertBefore(mark, target);
-      mark.appendChild(target);
-      marks.push(mark);
-    });
-    return marks;
-  }
 
   function clearMarks() {
     var roots = new Set();
@@ -149,7 +55,7 @@
       );
       var quote = card.getAttribute("data-quote") || "";
       if (!root || !quote) return;
-      var at = locate(
+      var at = anchors.locate(
         root.textContent,
         quote,
         parseInt(card.getAttribute("data-start"), 10),
@@ -160,7 +66,7 @@
       if (at < 0) return;
       var id = card.getAttribute("data-comment");
       var kind = card.getAttribute("data-kind") || "question";
-      wrap(root, at, at + quote.length, function () {
+      anchors.wrap(root, at, at + quote.length, function () {
         var mark = document.createElement("mark");
         mark.className = "comment-mark comment-mark--" + kind;
         mark.setAttribute("data-comment-ref", id);
@@ -356,46 +262,6 @@
   // selected), the box lists the chosen section's sentences. Choosing one fills the
   // passage and its exact anchor, as selecting the sentence with a mouse would.
 
-  function sentencesOf(root) {
-    var text = root.textContent;
-    var spans = [];
-    if (window.Intl && Intl.Segmenter) {
-      var segments = new Intl.Segmenter(document.documentElement.lang || "en", {
-        granularity: "sentence",
-      }).segment(text);
-      for (var segment of segments) {
-        spans.push([segment.index, segment.index + segment.segment.length]);
-      }
-    } else {
-      var pattern = /[^.!?\n]+(?:[.!?]+|\n|$)/g;
-      var match;
-      while ((match = pattern.exec(text))) spans.push([match.index, match.index + match[0].length]);
-    }
-    var sentences = [];
-    spans.forEach(function (span) {
-      var start = span[0];
-      var end = span[1];
-      while (start < end && /\s/.test(text.charAt(start))) start++;
-      while (end > start && /\s/.test(text.charAt(end - 1))) end--;
-      if (end > start) sentences.push({ start: start, end: end });
-    });
-    return sentences;
-  }
-
-  // The anchor of a section's characters start..end: what selecting them would send.
-  function anchorAt(root, start, end) {
-    var text = root.textContent;
-    return {
-      root: root,
-      sectionKey: root.getAttribute("data-section-key"),
-      start: start,
-      end: end,
-      quote: text.slice(start, end),
-      prefix: text.slice(Math.max(0, start - CONTEXT), start),
-      suffix: text.slice(end, end + CONTEXT),
-    };
-  }
-
   function sentencePicker() {
     var box = getBox();
     if (!box) return null;
@@ -434,7 +300,7 @@
     whole.value = "";
     whole.textContent = "The whole section";
     picker.appendChild(whole);
-    (root ? sentencesOf(root) : []).forEach(function (sentence) {
+    (root ? anchors.sentencesOf(root) : []).forEach(function (sentence) {
       var option = document.createElement("option");
       var words = root.textContent.slice(sentence.start, sentence.end).replace(/\s+/g, " ");
       option.value = sentence.start + ":" + sentence.end;
@@ -459,7 +325,7 @@
       return;
     }
     var bounds = picker.value.split(":");
-    var anchor = anchorAt(root, parseInt(bounds[0], 10), parseInt(bounds[1], 10));
+    var anchor = anchors.anchorAt(root, parseInt(bounds[0], 10), parseInt(bounds[1], 10));
     // The passage field shows the sentence; the fields stay, to choose another.
     setValue("quote", anchor.quote);
     setValue("prefix", anchor.prefix);
@@ -478,7 +344,7 @@
   }
 
   function commentOnSelection() {
-    openBox(selectionAnchor() || lastSelection);
+    openBox(anchors.selectionAnchor() || lastSelection);
   }
 
   // The floating "Comment" button that follows a mouse or touch selection.
@@ -515,7 +381,7 @@
   document.addEventListener("selectionchange", function () {
     window.clearTimeout(settle);
     settle = window.setTimeout(function () {
-      var anchor = selectionAnchor();
+      var anchor = anchors.selectionAnchor();
       var toolbarButton = document.querySelector("[data-comment-on-selection]");
       var box = getBox();
       if (anchor) {
